@@ -1,0 +1,3 @@
+export * from './job-errors.js';
+export * from './service-errors.js';
+export * from './configuration-errors.js';

@@ -1,0 +1,13 @@
+export { BackgroundJobsModule } from './background-jobs.module.js';
+export { BACKGROUND_JOBS_OPTIONS } from './background-jobs.module-definition.js';
+export { BackgroundJobsService, type CancelResult, type JobPage } from './background-jobs.service.js';
+export { JobEventBus } from './events/job-event.bus.js';
+export { JobHandler } from './handlers/job-handler.decorator.js';
+export { JobHandlerRegistry, type RegisteredJobHandler } from './handlers/job-handler.registry.js';
+export { backoffDelayMs } from './handlers/backoff.js';
+export type { JobContext } from './job-context.js';
+export { JobStatus, JobPriority, ALLOWED_TRANSITIONS } from './job-status.js';
+export { BackgroundJob, JobExecutionLog, BACKGROUND_JOBS_ENTITIES, type JobErrorType } from './entities/index.js';
+export { BACKGROUND_JOBS_MIGRATIONS } from './migrations/index.js';
+export * from './errors/index.js';
+export * from './interfaces/index.js';

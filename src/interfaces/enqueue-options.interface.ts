@@ -1,0 +1,38 @@
+import type { EntityManager } from 'typeorm';
+import type { JobPriority } from '../job-status.js';
+
+/** Options of `BackgroundJobsService.enqueue`; each overrides the handler's default. */
+export interface EnqueueOptions {
+  priority?: JobPriority;
+  tenantId?: string;
+  ownerId?: string;
+  /** Start no earlier than this many milliseconds from now. */
+  delayMs?: number;
+  timeoutSeconds?: number;
+  maxRetries?: number;
+  /** Id of a job that must complete first. */
+  dependsOn?: string;
+  /** Write the record inside the caller's transaction. */
+  manager?: EntityManager;
+}
+
+/** Filter of `BackgroundJobsService.list`. */
+export interface ListJobsFilter {
+  status?: string;
+  type?: string;
+  tenantId?: string;
+  ownerId?: string;
+  /** @default 20, at most 100 */
+  limit?: number;
+  /** @default 0 */
+  offset?: number;
+}
+
+/** Who cancels and why. */
+export interface CancelOptions {
+  by?: string;
+  reason?: string;
+}
+
+/** What a cancel did. */
+export type CancelOutcome = 'dequeued' | 'signaled' | 'noop';

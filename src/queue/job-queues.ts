@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { QUEUE_BACKEND } from '../background-jobs.constants.js';
+import { QueueUnavailableError } from '../errors/service-errors.js';
+import { QUEUE_PRIORITY, type JobPriority } from '../job-status.js';
+import type { JobQueue, QueueBackend } from './queue-backend.js';
+
+/** How long an add or remove may wait for the queue before the caller gets `QueueUnavailableError`. */
+const QUEUE_CALL_TIMEOUT_MS = 5000;
+
+/** What the engine asks of the queue for one attempt of a job. */
+export interface QueueAddRequest {
+  queueName: string;
+  queueJobId: string;
+  jobId: string;
+  type: string;
+  priority: JobPriority;
+  delayMs: number;
+}
+
+/** The engine's queues, one per queue name, created on first use. */
+@Injectable()
+export class JobQueues implements OnApplicationShutdown {
+  private readonly logger = new Logger('BackgroundJobs');
+  private readonly queues = new Map<string, JobQueue>();
+  private lastErrorAt = 0;
+
+  constructor(@Inject(QUEUE_BACKEND) private readonly backend: QueueBackend) {}
+
+  /** Adds one attempt; the deterministic `queueJobId` makes a repeated add a no-op. */
+  async add(request: QueueAddRequest): Promise<void> {
+    const queue = this.get(request.queueName);
+    await withTimeout(
+      queue.add(
+        request.type,
+        { jobId: request.jobId },
+        {
+          jobId: request.queueJobId,
+          priority: QUEUE_PRIORITY[request.priority],
+          delay: request.delayMs,
+          // The record in PostgreSQL is the job's history; the queue keeps only what it needs.
+          removeOnComplete: { age: 3600, count: 1000 },
+          removeOnFail: { age: 7 * 86400 },
+        },
+      ),
+    );
+  }
+
+  /** Removes a waiting or delayed attempt; false when it is running (locked) or gone. */
+  async remove(queueName: string, queueJobId: string): Promise<boolean> {
+    return (await withTimeout(this.get(queueName).remove(queueJobId))) === 1;
+  }
+
+  /** Resolves when the queue can take jobs. */
+  async ready(queueName: string): Promise<void> {
+    await withTimeout(this.get(queueName).waitUntilReady());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+
+  private reportError(name: string, error: Error): void {
+    const now = Date.now();
+    if (now - this.lastErrorAt < 10_000) return;
+    this.lastErrorAt = now;
+    this.logger.warn(`Queue ${name}: ${error.message}`);
+  }
+
+  private get(name: string): JobQueue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = this.backend.createQueue(name);
+      // Without a listener, the client prints every reconnect failure; callers get QueueUnavailableError instead.
+      queue.on('error', (error) => this.reportError(name, error));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${QUEUE_CALL_TIMEOUT_MS} ms`)), QUEUE_CALL_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } catch (error) {
+    throw new QueueUnavailableError(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}

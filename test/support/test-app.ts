@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Provider } from '@nestjs/common';
+import {
+  BACKGROUND_JOBS_ENTITIES,
+  BACKGROUND_JOBS_MIGRATIONS,
+  BackgroundJobsModule,
+  BackgroundJobsService,
+  type BackgroundJobsModuleOptions,
+} from '../../src/index.js';
+import { Probe } from './probe.js';
+import { TestHandlers } from './test-handlers.js';
+import type { TestEnv } from './test-env.js';
+
+export interface TestApp {
+  module: TestingModule;
+  service: BackgroundJobsService;
+  probe: Probe;
+  close(): Promise<void>;
+}
+
+/** TypeORM on the test schema, with the module's migrations run at start. */
+export function typeOrmForTest(env: Pick<TestEnv, 'databaseUrl' | 'schema'>) {
+  return TypeOrmModule.forRoot({
+    type: 'postgres',
+    url: env.databaseUrl,
+    schema: env.schema,
+    extra: { options: `-c search_path=${env.schema}`, max: 10 },
+    entities: BACKGROUND_JOBS_ENTITIES,
+    migrations: BACKGROUND_JOBS_MIGRATIONS,
+    migrationsRun: true,
+    logging: false,
+  });
+}
+
+/** A real application module on the real PostgreSQL and Redis, with the test handlers. */
+export async function createTestApp(
+  env: TestEnv,
+  overrides: Partial<BackgroundJobsModuleOptions> = {},
+  providers: Provider[] = [Probe, TestHandlers],
+): Promise<TestApp> {
+  const module = await Test.createTestingModule({
+    imports: [
+      typeOrmForTest(env),
+      BackgroundJobsModule.forRoot({
+        queue: { backend: 'redis', url: env.redisUrl, prefix: env.prefix },
+        worker: { enabled: true, concurrency: 10, shutdownGraceMs: 2000 },
+        ...overrides,
+      }),
+    ],
+    providers,
+  }).compile();
+  module.useLogger(process.env.TEST_LOGS ? ['log', 'warn', 'error'] : ['error']);
+  await module.init();
+  return {
+    module,
+    service: module.get(BackgroundJobsService),
+    probe: module.get(Probe),
+    close: () => module.close(),
+  };
+}
