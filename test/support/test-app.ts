@@ -21,7 +21,7 @@ export interface TestApp {
 }
 
 /** TypeORM on the test schema, with the module's migrations run at start. */
-export function typeOrmForTest(env: Pick<TestEnv, 'databaseUrl' | 'schema'>) {
+export function typeOrmForTest(env: Pick<TestEnv, 'databaseUrl' | 'schema'>, migrationsRun = true) {
   return TypeOrmModule.forRoot({
     type: 'postgres',
     url: env.databaseUrl,
@@ -29,7 +29,7 @@ export function typeOrmForTest(env: Pick<TestEnv, 'databaseUrl' | 'schema'>) {
     extra: { options: `-c search_path=${env.schema}`, max: 10 },
     entities: BACKGROUND_JOBS_ENTITIES,
     migrations: BACKGROUND_JOBS_MIGRATIONS,
-    migrationsRun: true,
+    migrationsRun,
     logging: false,
   });
 }
@@ -38,7 +38,7 @@ export function typeOrmForTest(env: Pick<TestEnv, 'databaseUrl' | 'schema'>) {
 export async function createTestApp(
   env: TestEnv,
   overrides: Partial<BackgroundJobsModuleOptions> = {},
-  providers: Provider[] = [Probe, TestHandlers],
+  providers: Provider[] = [TestHandlers],
 ): Promise<TestApp> {
   const module = await Test.createTestingModule({
     imports: [
@@ -49,7 +49,8 @@ export async function createTestApp(
         ...overrides,
       }),
     ],
-    providers,
+    // The probe is always there, so that tests can wait on what handlers did.
+    providers: [Probe, ...providers],
   }).compile();
   module.useLogger(process.env.TEST_LOGS ? ['log', 'warn', 'error'] : ['error']);
   await module.init();
