@@ -29,6 +29,7 @@ export const DEFAULT_TIMEOUT_SECONDS = 300;
 export const DEFAULT_MAX_RETRIES = 5;
 export const DEFAULT_CONCURRENCY = 10;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+export const DEFAULT_LOCK_DURATION_MS = 30_000;
 export const MAX_LIST_LIMIT = 100;
 export const DEFAULT_LIST_LIMIT = 20;
 

@@ -57,6 +57,12 @@ export interface BackgroundJobsModuleOptions {
      * @default 10000
      */
     shutdownGraceMs?: number;
+    /**
+     * How long a worker's hold on a running job lasts without renewal. When a worker
+     * dies, its jobs go to another worker after about this long (and are retried).
+     * @default 30000
+     */
+    lockDurationMs?: number;
   };
   /**
    * Mount the REST controller.

@@ -52,7 +52,7 @@ export type QueueProcessor = (job: QueueJob, token: string | undefined, signal: 
 /** How a worker runs: `maxStalledCount` is how many times a job may lose its worker (a crash) before BullMQ gives up on it. */
 export type WorkerSettings = WorkerOptionsBase;
 
-type WorkerOptionsBase = { concurrency: number; maxStalledCount: number };
+type WorkerOptionsBase = { concurrency: number; maxStalledCount: number; lockDuration: number; stalledInterval: number };
 
 /** Builds the BullMQ objects of one backend, with that backend's connection type. */
 interface BackendBuilders {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { DEFAULT_CONCURRENCY, DEFAULT_SHUTDOWN_GRACE_MS, QUEUE_BACKEND } from '../background-jobs.constants.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_LOCK_DURATION_MS, DEFAULT_SHUTDOWN_GRACE_MS, QUEUE_BACKEND } from '../background-jobs.constants.js';
 import { BACKGROUND_JOBS_OPTIONS } from '../background-jobs.module-definition.js';
 import { JobHandlerRegistry } from '../handlers/job-handler.registry.js';
 import type { BackgroundJobsModuleOptions } from '../interfaces/module-options.interface.js';
@@ -36,11 +36,12 @@ export class JobWorkerHost implements OnApplicationBootstrap, BeforeApplicationS
     if (!this.enabled) return;
     await this.cancels.subscribe((message) => this.onCancel(message));
     const concurrency = this.options.worker?.concurrency ?? DEFAULT_CONCURRENCY;
+    const lockMs = this.options.worker?.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
     for (const name of this.registry.queueNames()) {
       const worker = this.backend.createWorker(
         name,
         (job, token, signal) => this.processor.process(job, token, signal),
-        { concurrency, maxStalledCount: 3 },
+        { concurrency, maxStalledCount: 3, lockDuration: lockMs, stalledInterval: lockMs },
       );
       worker.on('error', (error) => this.logger.error(`Worker of queue ${name}: ${error.message}`));
       this.workers.set(name, worker);

@@ -201,9 +201,7 @@ export class JobProcessor {
     if (abortReason instanceof JobTimeoutError) {
       return this.retryOrDeadLetter(job, 'TimedOut', abortReason.message, queueJob, token);
     }
-    if (abortReason instanceof WorkerShutdownError) {
-      return this.retryOrDeadLetter(job, 'Failed', abortReason.message, queueJob, token, 0);
-    }
+    if (abortReason instanceof WorkerShutdownError) return this.handBack(job, abortReason, queueJob, token);
     if (error instanceof PermanentError) {
       await this.deadLetter(job, error.message, 'Permanent');
       throw new UnrecoverableError(error.message);
@@ -258,6 +256,24 @@ export class JobProcessor {
   }
 
   /**
+   * The worker shut down under the handler: the job goes back to the queue at once
+   * for another worker. A deploy is not the job's fault, so it uses no retry.
+   */
+  private async handBack(job: BackgroundJob, reason: WorkerShutdownError, queueJob: QueueJob, token: string | undefined): Promise<unknown> {
+    const now = new Date();
+    const failed = await this.store.transition(
+      job.id,
+      ['Running'],
+      'Failed',
+      { nextRetryAt: now, errorMessage: reason.message, errorType: 'Transient' },
+      { actor: this.actor, message: reason.message },
+    );
+    if (!failed) return this.finishCanceled(job, new JobCanceledError(job.id));
+    await queueJob.moveToDelayed(now.getTime(), token);
+    throw new DelayedError();
+  }
+
+  /**
    * A failed attempt: retried after its backoff while retries remain (the queue job
    * is delayed, then claimed again), `DeadLetter` once they are used up.
    */
@@ -267,7 +283,6 @@ export class JobProcessor {
     message: string,
     queueJob: QueueJob,
     token: string | undefined,
-    delayOverrideMs?: number,
   ): Promise<unknown> {
     if (job.retryCount >= job.maxRetries) {
       await this.deadLetter(job, `${message} (no retries left after ${job.retryCount + 1} attempts)`, 'Transient');
@@ -275,7 +290,7 @@ export class JobProcessor {
     }
     const retry = job.retryCount + 1;
     const handler = this.registry.has(job.type) ? this.registry.get(job.type) : undefined;
-    const delayMs = delayOverrideMs ?? backoffDelayMs(retry, handler?.backoff);
+    const delayMs = backoffDelayMs(retry, handler?.backoff);
     const nextRetryAt = new Date(Date.now() + delayMs);
     const failed = await this.store.transition(
       job.id,

@@ -39,6 +39,14 @@ export class MultiProcessHandlers {
     return { pid: process.pid };
   }
 
+  /** Like mp.block, with retries: a job that survives its worker's crash. */
+  @JobHandler('mp.durable', { maxRetries: 2 })
+  async durable(ctx: JobContext<unknown>): Promise<unknown> {
+    send({ type: 'entered', jobId: ctx.jobId, pid: process.pid });
+    await abortableWait(ctx, 60_000);
+    return { pid: process.pid };
+  }
+
   /** Short work of `ms` milliseconds that honours its signal. */
   @JobHandler('mp.race', { maxRetries: 0 })
   async race(ctx: JobContext<{ ms: number }>): Promise<unknown> {

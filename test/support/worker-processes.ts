@@ -16,13 +16,13 @@ export interface WorkerChild {
 }
 
 /** Starts `count` worker processes on the test's schema and prefix, and waits until they take jobs. */
-export async function startWorkers(env: TestEnv, count: number, concurrency = 10): Promise<WorkerChild[]> {
-  return Promise.all(Array.from({ length: count }, () => startWorker(env, concurrency)));
+export async function startWorkers(env: TestEnv, count: number, concurrency = 10, lockMs = 30_000): Promise<WorkerChild[]> {
+  return Promise.all(Array.from({ length: count }, () => startWorker(env, concurrency, lockMs)));
 }
 
-function startWorker(env: TestEnv, concurrency: number): Promise<WorkerChild> {
+function startWorker(env: TestEnv, concurrency: number, lockMs: number): Promise<WorkerChild> {
   const child = fork(script, [], {
-    env: { ...process.env, BGJ_SCHEMA: env.schema, BGJ_PREFIX: env.prefix, BGJ_CONCURRENCY: String(concurrency) },
+    env: { ...process.env, BGJ_SCHEMA: env.schema, BGJ_PREFIX: env.prefix, BGJ_CONCURRENCY: String(concurrency), BGJ_LOCK_MS: String(lockMs) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const messages: WorkerMessage[] = [];
