@@ -14,6 +14,7 @@ import { QueueBackend } from './queue/queue-backend.js';
 import { JobTransitionStore } from './store/job-transition.store.js';
 import { CancelBroadcaster } from './worker/cancel-broadcaster.js';
 import { JobProcessor } from './worker/job.processor.js';
+import { JobReconciler } from './worker/job-reconciler.js';
 import { JobWorkerHost } from './worker/job-worker.host.js';
 
 /**
@@ -42,6 +43,7 @@ import { JobWorkerHost } from './worker/job-worker.host.js';
     JobQueues,
     CancelBroadcaster,
     JobProcessor,
+    JobReconciler,
     JobWorkerHost,
     BackgroundJobsService,
   ],

@@ -50,6 +50,11 @@ export class JobQueues implements OnApplicationShutdown {
     return (await withTimeout(this.get(queueName).remove(queueJobId))) === 1;
   }
 
+  /** BullMQ's state of a queue job (`waiting`, `active`, `delayed`, `failed`, …), or `unknown` when it does not exist. */
+  async state(queueName: string, queueJobId: string): Promise<string> {
+    return withTimeout(this.get(queueName).getJobState(queueJobId));
+  }
+
   /** Resolves when the queue can take jobs. */
   async ready(queueName: string): Promise<void> {
     await withTimeout(this.get(queueName).waitUntilReady());

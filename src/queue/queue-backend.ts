@@ -20,6 +20,7 @@ export interface QueueJob {
 export interface JobQueue {
   add(name: string, data: QueueJobData, opts: JobsOptions): Promise<{ id?: string }>;
   remove(jobId: string): Promise<number>;
+  getJobState(jobId: string): Promise<string>;
   waitUntilReady(): Promise<unknown>;
   close(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): unknown;

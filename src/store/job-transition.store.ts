@@ -65,8 +65,9 @@ export class JobTransitionStore {
   }
 
   /**
-   * Moves the job to `to` if its status is one of `from`; otherwise changes nothing
-   * and returns null. Throws on a transition the state machine forbids.
+   * Moves the job to `to` if its status is one of `from` (and, with a guard, its
+   * current queue job is `guard.queueJobId`); otherwise changes nothing and returns
+   * null. Throws on a transition the state machine forbids.
    */
   async transition(
     jobId: string,
@@ -74,18 +75,20 @@ export class JobTransitionStore {
     to: JobStatus,
     patch: JobPatch,
     audit: ChangeAudit,
+    guard: { queueJobId?: string } = {},
   ): Promise<Transition | null> {
     const forbidden = from.filter((f) => !ALLOWED_TRANSITIONS[f].includes(to));
     if (forbidden.length) throw new Error(`Forbidden transition ${forbidden.join('|')} -> ${to} for job ${jobId}`);
     const params: unknown[] = [jobId, to, [...from]];
     const sets = this.setList(params, patch);
+    const guardSql = guard.queueJobId === undefined ? '' : ` AND j.queue_job_id = ${this.param(params, 'queueJobId', guard.queueJobId)}`;
     const actor = this.param(params, 'actor', audit.actor);
     const message = this.param(params, 'message', audit.message ?? null);
     const rows = await this.run(
       undefined,
       `WITH cur AS (SELECT id, status FROM background_jobs WHERE id = $1 FOR UPDATE),
        upd AS (UPDATE background_jobs j SET status = $2, updated_at = now()${sets}
-               FROM cur WHERE j.id = cur.id AND cur.status = ANY($3::varchar[])
+               FROM cur WHERE j.id = cur.id AND cur.status = ANY($3::varchar[])${guardSql}
                RETURNING j.*, cur.status AS from_status),
        log AS (INSERT INTO job_execution_logs (job_id, tenant_id, from_status, to_status, actor, message, retry_attempt)
                SELECT id, tenant_id, from_status, status, ${actor}, ${message}, retry_count FROM upd)

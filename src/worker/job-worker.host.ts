@@ -6,6 +6,7 @@ import type { BackgroundJobsModuleOptions } from '../interfaces/module-options.i
 import type { JobWorker, QueueBackend } from '../queue/queue-backend.js';
 import { CancelBroadcaster, type CancelMessage } from './cancel-broadcaster.js';
 import { JobProcessor } from './job.processor.js';
+import { JobReconciler } from './job-reconciler.js';
 
 /**
  * Owns this process's BullMQ workers: starts them when the application has
@@ -19,6 +20,8 @@ export class JobWorkerHost implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger('BackgroundJobs');
   private readonly workers = new Map<string, JobWorker>();
   private closing: Promise<void> | null = null;
+  private reconcileTimer: NodeJS.Timeout | null = null;
+  private reconciling: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(BACKGROUND_JOBS_OPTIONS) private readonly options: BackgroundJobsModuleOptions,
@@ -26,6 +29,7 @@ export class JobWorkerHost implements OnApplicationBootstrap, BeforeApplicationS
     private readonly registry: JobHandlerRegistry,
     private readonly processor: JobProcessor,
     private readonly cancels: CancelBroadcaster,
+    private readonly reconciler: JobReconciler,
   ) {}
 
   get enabled(): boolean {
@@ -47,12 +51,26 @@ export class JobWorkerHost implements OnApplicationBootstrap, BeforeApplicationS
       this.workers.set(name, worker);
     }
     await Promise.all([...this.workers.values()].map((w) => w.waitUntilReady()));
+    this.scheduleReconcile(0);
     this.logger.log(`Worker started on ${[...this.workers.keys()].join(', ')} (concurrency ${concurrency})`);
   }
 
   beforeApplicationShutdown(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
+  }
+
+  /** Repairs records a crash left behind, now and then every lock duration. */
+  private scheduleReconcile(delayMs: number): void {
+    this.reconcileTimer = setTimeout(() => {
+      this.reconciling = this.reconciler
+        .reconcile()
+        .then(() => undefined, (error: unknown) => this.logger.warn(`Reconcile failed: ${String(error)}`))
+        .finally(() => {
+          if (!this.closing) this.scheduleReconcile(this.reconciler.staleAfterMs / 2);
+        });
+    }, delayMs);
+    this.reconcileTimer.unref();
   }
 
   private onCancel(message: CancelMessage): void {
@@ -63,6 +81,8 @@ export class JobWorkerHost implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async shutdown(): Promise<void> {
+    if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
+    await this.reconciling;
     if (!this.workers.size) return;
     const grace = this.options.worker?.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
     // close() stops fetching at once and resolves when the running jobs have finished.

@@ -78,6 +78,9 @@ export class JobProcessor {
    */
   private async claim(queueJob: QueueJob): Promise<BackgroundJob | DroppedJob> {
     const jobId = queueJob.data.jobId;
+    // The common case in one statement: a Queued job whose current attempt this is.
+    const fast = await this.toRunning(jobId, queueJob);
+    if (fast !== 'retry') return fast;
     for (let tries = 0; tries < 5; tries++) {
       const job = await this.store.find(jobId);
       if (!job) return dropped('the record does not exist (its enqueue failed)');
@@ -97,7 +100,7 @@ export class JobProcessor {
       case 'Pending': {
         // The worker was faster than the enqueue's own Pending → Queued write.
         const queued = await this.store.transition(job.id, ['Pending'], 'Queued', { queueJobId: queueJob.id ?? null }, audit);
-        return queued ? this.toRunning(queued.job) : 'retry';
+        return queued ? this.toRunning(job.id, queueJob) : 'retry';
       }
       case 'Failed':
       case 'TimedOut': {
@@ -105,10 +108,10 @@ export class JobProcessor {
           ...audit,
           message: `retry ${job.retryCount} of ${job.maxRetries}`,
         });
-        return queued ? this.toRunning(queued.job) : 'retry';
+        return queued ? this.toRunning(job.id, queueJob) : 'retry';
       }
       case 'Queued':
-        return this.toRunning(job);
+        return this.toRunning(job.id, queueJob);
       case 'Running':
         return this.recoverStalled(job);
       default:
@@ -116,13 +119,14 @@ export class JobProcessor {
     }
   }
 
-  private async toRunning(job: BackgroundJob): Promise<BackgroundJob | 'retry'> {
+  private async toRunning(jobId: string, queueJob: QueueJob): Promise<BackgroundJob | 'retry'> {
     const running = await this.store.transition(
-      job.id,
+      jobId,
       ['Queued'],
       'Running',
       { startedAt: new Date(), progress: 0, progressMessage: null },
       { actor: this.actor },
+      { queueJobId: queueJob.id ?? '' },
     );
     return running ? running.job : 'retry';
   }
