@@ -10,6 +10,7 @@ import {
   JobEventBus,
   type JobEvent,
 } from '../src/index.js';
+import { JobTransitionStore } from '../src/store/job-transition.store.js';
 import { assertAuditReplays } from './support/audit.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { createTestEnv, type TestEnv } from './support/test-env.js';
@@ -92,6 +93,20 @@ describe('core engine (real PostgreSQL and Redis)', () => {
     assert.equal(final.result, null);
     assert.equal(app.probe.record(job.id).returned, 1);
   });
+
+  for (const type of ['test.poll', 'test.report']) {
+    it(`a worker that missed the cancel message learns it at the handler's next check (${type})`, async () => {
+      const job = await app.service.enqueue(type);
+      await app.probe.when('entered', job.id);
+      // Cancel in the database only, as if the cancel message never arrived.
+      const store = app.module.get(JobTransitionStore);
+      await store.transition(job.id, ['Running'], 'Canceled', { canceledAt: new Date(), canceledBy: 'db' }, { actor: 'db' });
+      await app.probe.when('aborted', job.id);
+      assert.deepEqual(app.probe.record(job.id).abortReasons, ['JobCanceledError']);
+      await waitFor(async () => (await app.service.get(job.id)).completedAt, 'the handler to stop');
+      assert.equal((await app.service.get(job.id)).status, 'Canceled');
+    });
+  }
 
   it('canceling a completed job is a noop and changes nothing', async () => {
     const job = await app.service.enqueue('test.echo', 1);

@@ -84,6 +84,31 @@ export class TestHandlers {
     throw new PermanentError('this input can never work');
   }
 
+  /** Never looks at its signal: polls isCanceled() until it says yes. */
+  @JobHandler('test.poll', { maxRetries: 0 })
+  async poll(ctx: JobContext<unknown>): Promise<unknown> {
+    this.probe.entered(ctx.jobId);
+    while (!ctx.isCanceled()) await new Promise((resolve) => setTimeout(resolve, 50));
+    this.probe.aborted(ctx.jobId, ctx.signal.reason);
+    ctx.throwIfCanceled();
+    return null;
+  }
+
+  /** Never looks at its signal: reports progress until updateProgress throws. */
+  @JobHandler('test.report', { maxRetries: 0 })
+  async report(ctx: JobContext<unknown>): Promise<unknown> {
+    this.probe.entered(ctx.jobId);
+    for (let i = 0; ; i = (i + 1) % 99) {
+      try {
+        await ctx.updateProgress(i);
+      } catch (error) {
+        this.probe.aborted(ctx.jobId, error);
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Reports progress in steps; polls isCanceled between them. */
   @JobHandler('test.progress', { backoff: FAST_BACKOFF, maxRetries: 0 })
   async progress(ctx: JobContext<{ steps: number; stepMs: number }>): Promise<unknown> {
