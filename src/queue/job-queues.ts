@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { QUEUE_BACKEND } from '../background-jobs.constants.js';
 import { QueueUnavailableError } from '../errors/service-errors.js';
 import { QUEUE_PRIORITY, type JobPriority } from '../job-status.js';
-import type { JobQueue, QueueBackend } from './queue-backend.js';
+import { TickBatcher } from '../tick-batcher.js';
+import type { JobQueue, QueueBackend, QueueBulkJob } from './queue-backend.js';
 
 /** How long an add or remove may wait for the queue before the caller gets `QueueUnavailableError`. */
 const QUEUE_CALL_TIMEOUT_MS = 5000;
@@ -22,27 +23,29 @@ export interface QueueAddRequest {
 export class JobQueues implements OnApplicationShutdown {
   private readonly logger = new Logger('BackgroundJobs');
   private readonly queues = new Map<string, JobQueue>();
+  private readonly adders = new Map<string, TickBatcher<QueueAddRequest, void>>();
   private lastErrorAt = 0;
 
   constructor(@Inject(QUEUE_BACKEND) private readonly backend: QueueBackend) {}
 
-  /** Adds one attempt; the deterministic `queueJobId` makes a repeated add a no-op. */
+  /**
+   * Adds one attempt; the deterministic `queueJobId` makes a repeated add a no-op.
+   * The adds of one event-loop tick go to the queue together (`addBulk`).
+   */
   async add(request: QueueAddRequest): Promise<void> {
-    const queue = this.get(request.queueName);
-    await withTimeout(
-      queue.add(
-        request.type,
-        { jobId: request.jobId },
-        {
-          jobId: request.queueJobId,
-          priority: QUEUE_PRIORITY[request.priority],
-          delay: request.delayMs,
-          // The record in PostgreSQL is the job's history; the queue keeps only what it needs.
-          removeOnComplete: { age: 3600, count: 1000 },
-          removeOnFail: { age: 7 * 86400 },
+    let batcher = this.adders.get(request.queueName);
+    if (!batcher) {
+      const queue = this.get(request.queueName);
+      batcher = new TickBatcher<QueueAddRequest, void>(
+        async (requests) => {
+          await withTimeout(queue.addBulk(requests.map(toBulkJob)));
+          return requests.map(() => undefined);
         },
-      ),
-    );
+        (r) => r.queueJobId,
+      );
+      this.adders.set(request.queueName, batcher);
+    }
+    await batcher.submit(request);
   }
 
   /** Removes a waiting or delayed attempt; false when it is running (locked) or gone. */
@@ -82,6 +85,21 @@ export class JobQueues implements OnApplicationShutdown {
     }
     return queue;
   }
+}
+
+function toBulkJob(request: QueueAddRequest): QueueBulkJob {
+  return {
+    name: request.type,
+    data: { jobId: request.jobId },
+    opts: {
+      jobId: request.queueJobId,
+      priority: QUEUE_PRIORITY[request.priority],
+      delay: request.delayMs,
+      // The record in PostgreSQL is the job's history; the queue keeps only what it needs.
+      removeOnComplete: { age: 3600, count: 1000 },
+      removeOnFail: { age: 7 * 86400 },
+    },
+  };
 }
 
 async function withTimeout<T>(promise: Promise<T>): Promise<T> {

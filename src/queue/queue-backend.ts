@@ -16,9 +16,16 @@ export interface QueueJob {
   moveToDelayed(timestamp: number, token?: string): Promise<void>;
 }
 
+/** One job of an `addBulk`. */
+export interface QueueBulkJob {
+  name: string;
+  data: QueueJobData;
+  opts: JobsOptions;
+}
+
 /** The parts of a BullMQ queue the engine uses. */
 export interface JobQueue {
-  add(name: string, data: QueueJobData, opts: JobsOptions): Promise<{ id?: string }>;
+  addBulk(jobs: QueueBulkJob[]): Promise<unknown[]>;
   remove(jobId: string): Promise<number>;
   getJobState(jobId: string): Promise<string>;
   waitUntilReady(): Promise<unknown>;

@@ -5,7 +5,7 @@ import { BackgroundJob } from '../entities/background-job.entity.js';
 import { DatabaseUnavailableError, isConnectionError } from '../errors/service-errors.js';
 import { JobEventBus } from '../events/job-event.bus.js';
 import { ALLOWED_TRANSITIONS, type JobStatus } from '../job-status.js';
-import { TickBatcher } from './tick-batcher.js';
+import { TickBatcher } from '../tick-batcher.js';
 
 /** Fields a transition or update may set besides `status`. */
 export type JobPatch = Partial<Omit<BackgroundJob, 'id' | 'status' | 'createdAt' | 'updatedAt'>>;

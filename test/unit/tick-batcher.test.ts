@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TickBatcher } from '../../src/store/tick-batcher.js';
+import { TickBatcher } from '../../src/tick-batcher.js';
 
 describe('TickBatcher', () => {
   it('runs the requests of one tick as one batch and answers each', async () => {
