@@ -70,6 +70,12 @@ export class BackgroundJobsService {
     assertPositive(timeoutSeconds, 'timeoutSeconds');
     const maxRetries = opts.maxRetries ?? handler.maxRetries;
     assertInteger(maxRetries, 'maxRetries', 0, 1000);
+    for (const key of ['tenantId', 'ownerId'] as const) {
+      const value = opts[key];
+      if (value !== undefined && (typeof value !== 'string' || !value || value.length > 200)) {
+        throw new InvalidJobInputError(`${key} must be a non-empty string of at most 200 characters`);
+      }
+    }
     if (opts.dependsOn !== undefined) throw new InvalidJobInputError('dependsOn is not supported yet');
     if (opts.manager !== undefined) throw new InvalidJobInputError('enqueue inside a caller transaction (manager) is not supported yet');
 

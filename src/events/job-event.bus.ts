@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
 import type { JobEvent } from '../interfaces/job-event.interface.js';
 
@@ -8,7 +8,7 @@ import type { JobEvent } from '../interfaces/job-event.interface.js';
  * The realtime gateway and applications subscribe to `events$`.
  */
 @Injectable()
-export class JobEventBus implements OnModuleDestroy {
+export class JobEventBus implements OnApplicationShutdown {
   private readonly subject = new Subject<JobEvent>();
 
   /** Every event of this process, in the order it happened. */
@@ -18,7 +18,8 @@ export class JobEventBus implements OnModuleDestroy {
     this.subject.next(event);
   }
 
-  onModuleDestroy(): void {
+  // Not earlier: the worker's shutdown (beforeApplicationShutdown) still publishes the jobs it hands back.
+  onApplicationShutdown(): void {
     this.subject.complete();
   }
 }
