@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { JobEventBus } from '../src/index.js';
 import { assertAuditReplays } from './support/audit.js';
 import { MultiProcessHandlers } from './support/mp-handlers.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -24,10 +25,15 @@ describe('worker lifecycle: shutdown and crash leave no job Running without a wo
   it('app.close() gives handlers a grace period, aborts them, and hands their jobs to another worker', async () => {
     const env = await newEnv('shutdown');
     const first = await createTestApp(env, { worker: { enabled: true, shutdownGraceMs: 300 } });
+    const published: string[] = [];
+    first.module.get(JobEventBus).events$.subscribe((e) => {
+      if (e.kind === 'status') published.push(`${e.fromStatus}->${e.toStatus}`);
+    });
     const job = await first.service.enqueue('test.block');
     await first.probe.when('entered', job.id);
     await first.close();
     assert.deepEqual(first.probe.record(job.id).abortReasons, ['WorkerShutdownError']);
+    assert.ok(published.includes('Running->Failed'), `the hand-back was published: ${published.join(', ')}`);
     const handedBack = await first.service.get(job.id).catch(() => undefined);
     // The first app is closed: read through a fresh one.
     const second = await createTestApp(env);
