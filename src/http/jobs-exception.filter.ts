@@ -60,11 +60,26 @@ export class JobsExceptionFilter implements ExceptionFilter {
   toBody(exception: unknown): ErrorBody {
     const mapped = STATUS_OF_ERROR.find(([type]) => exception instanceof type);
     if (mapped && exception instanceof Error) return errorBody(mapped[1], exception.message);
+    // Nest wraps the body parser's errors in an HttpException with the original as `cause`.
+    const bodyError = exception instanceof HttpException ? exception.cause : exception;
+    if (isBodyParserError(bodyError)) return errorBody(bodyError.statusCode, describeBodyError(bodyError));
     if (exception instanceof HttpException) return errorBody(exception.getStatus(), messageOf(exception.getResponse()) ?? exception.message);
-    const status = httpErrorStatus(exception);
-    if (status !== undefined) return errorBody(status, describeHttpError(exception as Error & { type?: string }, status));
     return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
   }
+}
+
+/** An error of express' body parser (`http-errors`, an exposed 4xx with a `type` such as `entity.too.large`). */
+export interface BodyParserError extends Error {
+  statusCode: number;
+  expose: true;
+  type?: string;
+  limit?: number;
+}
+
+export function isBodyParserError(value: unknown): value is BodyParserError {
+  if (!(value instanceof Error)) return false;
+  const { statusCode, expose } = value as Error & { statusCode?: unknown; expose?: unknown };
+  return expose === true && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
 }
 
 function errorBody(statusCode: number, message: string): ErrorBody {
@@ -80,21 +95,16 @@ function messageOf(response: string | object): string | undefined {
   return undefined;
 }
 
-/** The status of an `http-errors` error (what express' body parser raises), when it is a 4xx. */
-function httpErrorStatus(exception: unknown): number | undefined {
-  if (!(exception instanceof Error)) return undefined;
-  const { status, statusCode, expose } = exception as Error & { status?: unknown; statusCode?: unknown; expose?: unknown };
-  const code = typeof statusCode === 'number' ? statusCode : status;
-  return typeof code === 'number' && code >= 400 && code < 500 && expose === true ? code : undefined;
-}
-
-/** Says what was wrong with the body, in the words a client can act on. */
-function describeHttpError(error: Error & { type?: string; limit?: number }, status: number): string {
-  if (error.type === 'entity.too.large') {
-    return error.limit !== undefined
-      ? `the request body is larger than the ${error.limit} bytes this server accepts`
-      : 'the request body is larger than this server accepts';
+/** Says what was wrong with the body, in words a client can act on. */
+function describeBodyError(error: BodyParserError): string {
+  switch (error.type) {
+    case 'entity.too.large':
+      return error.limit !== undefined
+        ? `the request body is larger than the ${error.limit} bytes this server accepts`
+        : 'the request body is larger than this server accepts';
+    case 'entity.parse.failed':
+      return `the body is not valid JSON: ${error.message}`;
+    default:
+      return error.message || (STATUS_CODES[error.statusCode] ?? 'Error');
   }
-  if (error.type === 'entity.parse.failed') return `the body is not valid JSON: ${error.message}`;
-  return error.message || (STATUS_CODES[status] ?? 'Error');
 }

@@ -43,7 +43,7 @@ import {
   CancelResponseSchema,
   ErrorResponseSchema,
   HistoryResponseSchema,
-  JobIdSchema,
+  JobIdParamSchema,
   JobPageResponseSchema,
   JobResponseSchema,
   JobTypesResponseSchema,
@@ -173,7 +173,7 @@ export class JobsController {
   @(errors[401])
   @(errors[403])
   @(errors[404])
-  async get(@Req() req: PrincipalRequest, @Param('id', { schema: JobIdSchema }) id: string): Promise<BackgroundJob> {
+  async get(@Req() req: PrincipalRequest, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<BackgroundJob> {
     const principal = await this.principals.require(req);
     return this.readable(principal, id);
   }
@@ -188,7 +188,7 @@ export class JobsController {
   @(errors[404])
   async cancel(
     @Req() req: PrincipalRequest,
-    @Param('id', { schema: JobIdSchema }) id: string,
+    @Param('id', { schema: JobIdParamSchema }) id: string,
     @Body({ schema: CancelJobSchema }) body: CancelJobBody,
   ): Promise<CancelResult> {
     const principal = await this.principals.require(req);
@@ -206,7 +206,7 @@ export class JobsController {
   @(errors[403])
   @(errors[404])
   @ApiConflictResponse({ description: 'The job is not in DeadLetter', standardSchema: ErrorResponseSchema })
-  async retry(@Req() req: PrincipalRequest, @Param('id', { schema: JobIdSchema }) id: string): Promise<BackgroundJob> {
+  async retry(@Req() req: PrincipalRequest, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<BackgroundJob> {
     const principal = await this.principals.require(req);
     const job = await this.readable(principal, id);
     if (!this.policy.canRetry(principal, job)) throw new AccessDeniedError(`not allowed to retry job ${id}`);
@@ -220,7 +220,7 @@ export class JobsController {
   @(errors[401])
   @(errors[403])
   @(errors[404])
-  async history(@Req() req: PrincipalRequest, @Param('id', { schema: JobIdSchema }) id: string): Promise<JobExecutionLog[]> {
+  async history(@Req() req: PrincipalRequest, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<JobExecutionLog[]> {
     const principal = await this.principals.require(req);
     await this.readable(principal, id);
     return this.jobs.history(id);

@@ -20,8 +20,13 @@ const objectBody = (what: string) => ({
   error: (issue: { code: string }) => (issue.code === 'invalid_type' ? `the body must be a JSON object: ${what}` : undefined),
 });
 
-/** A job id (a UUID). */
-export const JobIdSchema = z.string().regex(UUID, { error: 'must be a job id (a UUID such as 3f0c8a52-6d0e-4a8e-9d7e-0c5b1e2f4a61)' });
+const UUID_EXAMPLE = '3f0c8a52-6d0e-4a8e-9d7e-0c5b1e2f4a61';
+
+/** A job id (a UUID) in a body. */
+export const JobIdSchema = z.string().regex(UUID, { error: `must be a job id (a UUID such as ${UUID_EXAMPLE})` });
+
+/** The `:id` of a route. */
+export const JobIdParamSchema = z.string().regex(UUID, { error: `the id in the path must be a job id (a UUID such as ${UUID_EXAMPLE})` });
 
 const jobType = z.string({ error: 'type must be a string: the name of a registered job type' }).min(1).max(200);
 
@@ -50,9 +55,9 @@ export type CancelJobBody = z.infer<typeof CancelJobSchema>;
 const queryInt = (name: string, min: number, max: number) =>
   z
     .string({ error: `${name} must be given once, as a whole number` })
-    .regex(/^\d{1,10}$/, { error: `${name} must be a whole number from ${min} to ${max}` })
+    .regex(/^\d{1,10}$/, { error: `must be a whole number from ${min} to ${max}` })
     .transform(Number)
-    .pipe(z.number().int().min(min, { error: `${name} must be at least ${min}` }).max(max, { error: `${name} must be at most ${max}` }));
+    .pipe(z.number().int().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
 
 /** `GET /jobs?status=&type=&limit=&offset=`. */
 export const ListJobsQuerySchema = z.strictObject({

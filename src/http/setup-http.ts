@@ -1,17 +1,18 @@
-import { Catch, type ArgumentsHost, type ExceptionFilter, type INestApplication } from '@nestjs/common';
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter, type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { JobsExceptionFilter } from './jobs-exception.filter.js';
+import { isBodyParserError, JobsExceptionFilter } from './jobs-exception.filter.js';
 import { MAX_PAYLOAD_BYTES } from './jobs.schemas.js';
 
 /** JSON body limit that `setupBackgroundJobsHttp` sets: a full 256 KiB payload plus its envelope. */
 export const DEFAULT_JSON_BODY_LIMIT = MAX_PAYLOAD_BYTES + 64 * 1024;
 
-/** Matches what express' body parser raises: an `http-errors` error with an exposed 4xx status. */
+/**
+ * Matches what express' body parser raises: an `http-errors` error with an exposed
+ * 4xx status, or the `HttpException` Nest wraps it in (its `cause`).
+ */
 abstract class RequestBodyError {
   static [Symbol.hasInstance](value: unknown): boolean {
-    if (!(value instanceof Error)) return false;
-    const { statusCode, expose } = value as Error & { statusCode?: unknown; expose?: unknown };
-    return expose === true && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+    return isBodyParserError(value instanceof HttpException ? value.cause : value);
   }
 }
 
