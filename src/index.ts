@@ -19,6 +19,8 @@ export {
   createJobsController,
   type JobTypeInfo,
   JobsExceptionFilter,
+  JobsPrincipalGuard,
+  CurrentPrincipal,
   type ErrorBody,
   RequestBodyExceptionFilter,
   setupBackgroundJobsHttp,

@@ -8,9 +8,9 @@ import {
   Param,
   Post,
   Query,
-  Req,
   StandardSchemaValidationPipe,
   UseFilters,
+  UseGuards,
   UsePipes,
   type Type,
 } from '@nestjs/common';
@@ -29,14 +29,14 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { JobAccessPolicy } from '../access/job-access.policy.js';
-import { PrincipalResolver } from '../access/principal.resolver.js';
 import { BackgroundJobsService, type CancelResult, type JobPage } from '../background-jobs.service.js';
 import type { BackgroundJob } from '../entities/background-job.entity.js';
 import type { JobExecutionLog } from '../entities/job-execution-log.entity.js';
 import { AccessDeniedError, PayloadTooLargeError } from '../errors/access-errors.js';
 import { InvalidJobInputError } from '../errors/service-errors.js';
 import { JobHandlerRegistry } from '../handlers/job-handler.registry.js';
-import type { Principal, PrincipalRequest } from '../interfaces/module-options.interface.js';
+import type { Principal } from '../interfaces/module-options.interface.js';
+import { CurrentPrincipal, JobsPrincipalGuard } from './principal.guard.js';
 import { JobsExceptionFilter } from './jobs-exception.filter.js';
 import {
   CancelJobSchema,
@@ -92,20 +92,20 @@ const errors = {
 
 /**
  * The REST API of the module (mounted under `http.path` by `createJobsController`).
- * Each route resolves the caller (401 when anonymous), asks `JobAccessPolicy`
- * (403), then calls `BackgroundJobsService`; errors become JSON through
+ * `JobsPrincipalGuard` resolves the caller first (401 when anonymous); each route
+ * then asks `JobAccessPolicy` (403) and calls `BackgroundJobsService`; errors become JSON through
  * `JobsExceptionFilter`.
  */
 @ApiTags('jobs')
 @ApiBearerAuth()
 @UseFilters(JobsExceptionFilter)
+@UseGuards(JobsPrincipalGuard)
 @UsePipes(validationPipe)
 export class JobsController {
   constructor(
     @Inject(BackgroundJobsService) private readonly jobs: BackgroundJobsService,
     @Inject(JobHandlerRegistry) private readonly registry: JobHandlerRegistry,
     @Inject(JobAccessPolicy) private readonly policy: JobAccessPolicy,
-    @Inject(PrincipalResolver) private readonly principals: PrincipalResolver,
   ) {}
 
   // Declared before `:id` so that Express matches it first.
@@ -113,8 +113,7 @@ export class JobsController {
   @ApiOperation({ summary: 'The registered job types, with their options' })
   @ApiOkResponse({ standardSchema: JobTypesResponseSchema })
   @(errors[401])
-  async types(@Req() req: PrincipalRequest): Promise<JobTypeInfo[]> {
-    await this.principals.require(req);
+  types(): JobTypeInfo[] {
     return this.registry.all().map((h) => ({
       type: h.type,
       enabled: true,
@@ -138,8 +137,7 @@ export class JobsController {
   @(errors[403])
   @ApiPayloadTooLargeResponse({ description: `payload over ${MAX_PAYLOAD_BYTES} bytes`, standardSchema: ErrorResponseSchema })
   @ApiServiceUnavailableResponse({ description: 'Queue or database unreachable; nothing was kept', standardSchema: ErrorResponseSchema })
-  async submit(@Req() req: PrincipalRequest, @Body({ schema: SubmitJobSchema }) body: SubmitJobBody): Promise<BackgroundJob> {
-    const principal = await this.principals.require(req);
+  async submit(@CurrentPrincipal() principal: Principal, @Body({ schema: SubmitJobSchema }) body: SubmitJobBody): Promise<BackgroundJob> {
     const size = body.payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(body.payload));
     if (size > MAX_PAYLOAD_BYTES) throw new PayloadTooLargeError(size, MAX_PAYLOAD_BYTES);
     const handler = this.registry.get(body.type);
@@ -160,8 +158,7 @@ export class JobsController {
   @ApiOkResponse({ standardSchema: JobPageResponseSchema })
   @(errors[400])
   @(errors[401])
-  async list(@Req() req: PrincipalRequest, @Query({ schema: ListJobsQuerySchema }) query: ListJobsQuery): Promise<JobPage> {
-    const principal = await this.principals.require(req);
+  async list(@CurrentPrincipal() principal: Principal, @Query({ schema: ListJobsQuerySchema }) query: ListJobsQuery): Promise<JobPage> {
     const scopes = this.policy.listScopes(principal);
     return this.jobs.list({ ...query, ...(scopes ? { anyOf: scopes } : {}) });
   }
@@ -173,8 +170,7 @@ export class JobsController {
   @(errors[401])
   @(errors[403])
   @(errors[404])
-  async get(@Req() req: PrincipalRequest, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<BackgroundJob> {
-    const principal = await this.principals.require(req);
+  async get(@CurrentPrincipal() principal: Principal, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<BackgroundJob> {
     return this.readable(principal, id);
   }
 
@@ -187,11 +183,10 @@ export class JobsController {
   @(errors[403])
   @(errors[404])
   async cancel(
-    @Req() req: PrincipalRequest,
+    @CurrentPrincipal() principal: Principal,
     @Param('id', { schema: JobIdParamSchema }) id: string,
     @Body({ schema: CancelJobSchema }) body: CancelJobBody,
   ): Promise<CancelResult> {
-    const principal = await this.principals.require(req);
     const job = await this.readable(principal, id);
     if (!this.policy.canCancel(principal, job)) throw new AccessDeniedError(`not allowed to cancel job ${id}`);
     return this.jobs.cancel(id, { by: principal.id, reason: body?.reason });
@@ -206,8 +201,7 @@ export class JobsController {
   @(errors[403])
   @(errors[404])
   @ApiConflictResponse({ description: 'The job is not in DeadLetter', standardSchema: ErrorResponseSchema })
-  async retry(@Req() req: PrincipalRequest, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<BackgroundJob> {
-    const principal = await this.principals.require(req);
+  async retry(@CurrentPrincipal() principal: Principal, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<BackgroundJob> {
     const job = await this.readable(principal, id);
     if (!this.policy.canRetry(principal, job)) throw new AccessDeniedError(`not allowed to retry job ${id}`);
     return this.jobs.retry(id, { by: principal.id });
@@ -220,8 +214,7 @@ export class JobsController {
   @(errors[401])
   @(errors[403])
   @(errors[404])
-  async history(@Req() req: PrincipalRequest, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<JobExecutionLog[]> {
-    const principal = await this.principals.require(req);
+  async history(@CurrentPrincipal() principal: Principal, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<JobExecutionLog[]> {
     await this.readable(principal, id);
     return this.jobs.history(id);
   }

@@ -28,7 +28,7 @@ export const JobIdSchema = z.string().regex(UUID, { error: `must be a job id (a 
 /** The `:id` of a route. */
 export const JobIdParamSchema = z.string().regex(UUID, { error: `the id in the path must be a job id (a UUID such as ${UUID_EXAMPLE})` });
 
-const jobType = z.string({ error: 'type must be a string: the name of a registered job type' }).min(1).max(200);
+const jobType = z.string({ error: 'must be a string: the name of a registered job type' }).min(1).max(200);
 
 /** `POST /jobs`. */
 export const SubmitJobSchema = z
@@ -52,9 +52,9 @@ export const CancelJobSchema = z
 export type CancelJobBody = z.infer<typeof CancelJobSchema>;
 
 /** A whole number from `min` to `max` in a query string. */
-const queryInt = (name: string, min: number, max: number) =>
+const queryInt = (min: number, max: number) =>
   z
-    .string({ error: `${name} must be given once, as a whole number` })
+    .string({ error: 'must be given once, as a whole number' })
     .regex(/^\d{1,10}$/, { error: `must be a whole number from ${min} to ${max}` })
     .transform(Number)
     .pipe(z.number().int().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
@@ -63,8 +63,8 @@ const queryInt = (name: string, min: number, max: number) =>
 export const ListJobsQuerySchema = z.strictObject({
   status: z.enum(JOB_STATUSES as [JobStatus, ...JobStatus[]]).optional(),
   type: jobType.optional(),
-  limit: queryInt('limit', 1, MAX_LIST_LIMIT).optional().describe(`At most ${MAX_LIST_LIMIT}; default ${DEFAULT_LIST_LIMIT}`),
-  offset: queryInt('offset', 0, 1_000_000_000).optional(),
+  limit: queryInt(1, MAX_LIST_LIMIT).optional().describe(`At most ${MAX_LIST_LIMIT}; default ${DEFAULT_LIST_LIMIT}`),
+  offset: queryInt(0, 1_000_000_000).optional(),
 });
 export type ListJobsQuery = z.infer<typeof ListJobsQuerySchema>;
 
