@@ -1,10 +1,9 @@
 import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adapter';
-import { Emitter as PostgresEmitter } from '@socket.io/postgres-emitter';
 import { createAdapter as createRedisAdapter } from '@socket.io/redis-adapter';
 import { Emitter as RedisEmitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import type { Namespace } from 'socket.io';
+import { Server, type Namespace, type ServerOptions } from 'socket.io';
 import { DEFAULT_PG_QUEUE_SCHEMA, DEFAULT_REDIS_PREFIX } from '../background-jobs.constants.js';
 import type { QueueOptions } from '../interfaces/module-options.interface.js';
 
@@ -86,12 +85,18 @@ export class RedisRealtimeTransport implements RealtimeTransport {
 }
 
 /**
- * `@socket.io/postgres-adapter` + `@socket.io/postgres-emitter` (LISTEN/NOTIFY),
- * channels named after the queue schema, large packets in
- * `<schema>.socket_io_attachments` (created when missing).
+ * `@socket.io/postgres-adapter` (LISTEN/NOTIFY), channels named after the queue
+ * schema, large packets in `<schema>.socket_io_attachments` (created when missing).
+ *
+ * A process without a gateway emits through a Socket.IO server that listens on no
+ * port, with the same adapter, rather than through `@socket.io/postgres-emitter`:
+ * that emitter (0.1.1, the latest) publishes packets without their namespace, and
+ * the cluster adapter of `socket.io-adapter` 2.5 drops such packets ("ignore message
+ * from another namespace"), so nothing would arrive.
  */
 export class PostgresRealtimeTransport implements RealtimeTransport {
   private pool: pg.Pool | null = null;
+  private readonly servers: Server[] = [];
   private readonly channelPrefix: string;
   private readonly tableName: string;
 
@@ -105,19 +110,30 @@ export class PostgresRealtimeTransport implements RealtimeTransport {
   }
 
   async installAdapter(nsp: Namespace): Promise<void> {
-    const pool = await this.ready();
-    replaceAdapter(nsp, createPostgresAdapter(pool, { channelPrefix: this.channelPrefix, tableName: this.tableName }));
+    replaceAdapter(nsp, await this.adapter());
   }
 
   async createEmitter(namespace: string): Promise<RoomEmitter> {
-    const emitter = new PostgresEmitter(await this.ready(), namespace, { channelPrefix: this.channelPrefix, tableName: this.tableName });
-    return { emit: (rooms, event, payload) => void emitter.to(rooms).emit(event, payload) };
+    const server = new Server({ adapter: (await this.adapter()) as unknown as ServerOptions['adapter'] });
+    this.servers.push(server);
+    const nsp = server.of(namespace);
+    return { emit: (rooms, event, payload) => void nsp.to(rooms).emit(event, payload) };
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled(this.servers.splice(0).map((server) => server.close()));
     const pool = this.pool;
     this.pool = null;
     await pool?.end().catch(() => undefined);
+  }
+
+  private async adapter(): Promise<(nsp: Namespace) => unknown> {
+    const pool = await this.ready();
+    return createPostgresAdapter(pool, {
+      channelPrefix: this.channelPrefix,
+      tableName: this.tableName,
+      errorHandler: (error: Error) => this.onError(error),
+    });
   }
 
   private async ready(): Promise<pg.Pool> {
