@@ -11,6 +11,8 @@ export interface AppConfig {
   databaseUrl?: string;
   /** `REDIS_URL`; when set, the queue runs on Redis, otherwise on PostgreSQL. */
   redisUrl?: string;
+  /** `QUEUE_PREFIX`: the Redis key prefix (Redis queue only). @default 'bgjobs' */
+  queuePrefix?: string;
   /** `ROLE` @default 'all' */
   role: AppRole;
   /** `DATA_DIR`: where the embedded PostgreSQL keeps its files. @default './.data' */
@@ -29,6 +31,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port,
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
+    queuePrefix: env.QUEUE_PREFIX || undefined,
     role,
     dataDir: env.DATA_DIR || '.data',
   };
@@ -37,7 +40,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 /** The queue: Redis when `REDIS_URL` is set, otherwise BullMQ's PostgreSQL backend on the records' database. */
 export function queueOptions(config: AppConfig, databaseUrl: string): QueueOptions {
   return config.redisUrl
-    ? { backend: 'redis', url: config.redisUrl }
+    ? { backend: 'redis', url: config.redisUrl, ...(config.queuePrefix ? { prefix: config.queuePrefix } : {}) }
     : { backend: 'postgres', url: databaseUrl };
 }
 
