@@ -18,6 +18,7 @@
   const tbody = document.querySelector('#jobs tbody');
   const rows = new Map(); // jobId -> { tr, job }
   let socket = null;
+  let total = 0;
 
   const state = {
     token: localStorage.getItem('bgjobs.token') ?? $('token').value,
@@ -114,7 +115,8 @@
       const page = await api('GET', `/jobs?${params}`);
       rows.clear();
       tbody.replaceChildren(...page.items.map(renderRow));
-      $('total').textContent = `(${page.total})`;
+      total = page.total;
+      $('total').textContent = `(${total})`;
       for (const job of page.items) if (!FINAL.has(job.status)) subscribe(job.id);
       updateEmpty();
     } catch (error) {
@@ -184,6 +186,7 @@
       }
     } else if ((isNew || job.type) && matchesFilters(job)) {
       tbody.prepend(renderRow(job));
+      $('total').textContent = `(${++total})`;
     }
     updateEmpty();
   }
