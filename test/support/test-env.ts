@@ -49,7 +49,7 @@ export async function createTestEnv(label: string): Promise<TestEnv> {
 }
 
 /** Deletes the keys that match `pattern` (our own prefix only; never a flush). */
-async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
+export async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
   const { Redis } = await import('ioredis');
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
