@@ -7,7 +7,7 @@ import { JobExecutionLog } from './entities/job-execution-log.entity.js';
 import { InvalidJobInputError, JobNotFoundError, JobNotRetryableError, QueueUnavailableError } from './errors/service-errors.js';
 import { JobEventBus } from './events/job-event.bus.js';
 import { JobHandlerRegistry } from './handlers/job-handler.registry.js';
-import type { CancelOptions, CancelOutcome, EnqueueOptions, ListJobsFilter } from './interfaces/enqueue-options.interface.js';
+import type { CancelOptions, CancelOutcome, EnqueueOptions, JobScope, ListJobsFilter } from './interfaces/enqueue-options.interface.js';
 import {
   assertInteger,
   assertJobId,
@@ -173,13 +173,18 @@ export class BackgroundJobsService {
 
   /** Jobs, newest first. */
   async list(filter: ListJobsFilter = {}): Promise<JobPage> {
-    const { status, type, tenantId, ownerId, limit, offset } = normalizeListFilter(filter);
-    const where = {
+    const { status, type, tenantId, ownerId, anyOf, limit, offset } = normalizeListFilter(filter);
+    const base = {
       ...(status !== undefined ? { status: status as JobStatus } : {}),
       ...(type !== undefined ? { type } : {}),
       ...(tenantId !== undefined ? { tenantId } : {}),
       ...(ownerId !== undefined ? { ownerId } : {}),
     };
+    // An array of conditions is TypeORM's OR. A scope that contradicts the filter
+    // (another owner or tenant) matches nothing; so does an empty `anyOf`.
+    const scopes = anyOf?.filter((scope) => (['ownerId', 'tenantId'] as const).every((k) => scope[k] === undefined || base[k] === undefined || scope[k] === base[k]));
+    if (scopes && !scopes.length) return { items: [], total: 0, limit, offset };
+    const where = scopes ? scopes.map((scope) => ({ ...base, ...definedFields(scope) })) : base;
     const [items, total] = await this.jobs.findAndCount({ where, order: { createdAt: 'DESC', id: 'ASC' }, take: limit, skip: offset });
     return { items, total, limit, offset };
   }
@@ -207,6 +212,14 @@ export class BackgroundJobsService {
       this.logger.warn(`Job ${job.id} is canceled but its queue entry stays until a worker drops it (${String(error)})`);
     }
   }
+}
+
+/** The fields of a scope that are set: TypeORM reads an `undefined` condition as "any". */
+function definedFields(scope: JobScope): JobScope {
+  return {
+    ...(scope.ownerId !== undefined ? { ownerId: scope.ownerId } : {}),
+    ...(scope.tenantId !== undefined ? { tenantId: scope.tenantId } : {}),
+  };
 }
 
 /** `<id>`, then `<id>_r1`, `<id>_r2`, …: each manual retry is a new queue job. */

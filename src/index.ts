@@ -11,3 +11,45 @@ export { BackgroundJob, JobExecutionLog, BACKGROUND_JOBS_ENTITIES, type JobError
 export { BACKGROUND_JOBS_MIGRATIONS } from './migrations/index.js';
 export * from './errors/index.js';
 export * from './interfaces/index.js';
+export { BACKGROUND_JOBS_MOUNTS, type BackgroundJobsMounts } from './background-jobs.mounts.js';
+export { JobAccessPolicy, ADMIN_ROLE, type JobAccessSubject } from './access/job-access.policy.js';
+export { PrincipalResolver } from './access/principal.resolver.js';
+export {
+  JobsController,
+  createJobsController,
+  type JobTypeInfo,
+  JobsExceptionFilter,
+  JobsPrincipalGuard,
+  CurrentPrincipal,
+  type ErrorBody,
+  RequestBodyExceptionFilter,
+  setupBackgroundJobsHttp,
+  setupOpenApi,
+  DEFAULT_JSON_BODY_LIMIT,
+  MAX_PAYLOAD_BYTES,
+  SubmitJobSchema,
+  CancelJobSchema,
+  ListJobsQuerySchema,
+  JobIdSchema,
+  type SubmitJobBody,
+  type CancelJobBody,
+  type ListJobsQuery,
+} from './http/index.js';
+export {
+  JobsGateway,
+  createJobsGateway,
+  type SubscriptionAck,
+  JobEventFanout,
+  REALTIME_EVENTS,
+  roomsOf,
+  toRealtimeMessage,
+  type JobStatusChangedMessage,
+  type JobProgressMessage,
+  type JobCanceledMessage,
+  type RealtimeMessage,
+  createRealtimeTransport,
+  RedisRealtimeTransport,
+  PostgresRealtimeTransport,
+  type RealtimeTransport,
+  type RoomEmitter,
+} from './realtime/index.js';

@@ -5,9 +5,14 @@ import { JOB_PRIORITIES, JOB_STATUSES, type JobPriority } from './job-status.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether `id` has the shape of a job id (a UUID). */
+export function isJobId(id: unknown): id is string {
+  return typeof id === 'string' && UUID.test(id);
+}
+
 /** Job ids are UUIDs; anything else is refused before a query is made. */
 export function assertJobId(id: unknown): asserts id is string {
-  if (typeof id !== 'string' || !UUID.test(id)) {
+  if (!isJobId(id)) {
     throw new InvalidJobInputError(`${JSON.stringify(id) ?? String(id)} is not a valid job id: expected a UUID`);
   }
 }

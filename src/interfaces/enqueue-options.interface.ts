@@ -22,10 +22,21 @@ export interface ListJobsFilter {
   type?: string;
   tenantId?: string;
   ownerId?: string;
+  /**
+   * Only jobs that match at least one of these scopes (each scope's fields must all
+   * match): how the REST API limits a list to the jobs its caller may read.
+   */
+  anyOf?: JobScope[];
   /** @default 20, at most 100 */
   limit?: number;
   /** @default 0 */
   offset?: number;
+}
+
+/** Jobs of one owner and/or one tenant. */
+export interface JobScope {
+  ownerId?: string;
+  tenantId?: string;
 }
 
 /** Who cancels and why. */

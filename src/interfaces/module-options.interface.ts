@@ -1,3 +1,5 @@
+import type { Type } from '@nestjs/common';
+import type { JobAccessPolicy } from '../access/job-access.policy.js';
 /** Who calls: the result of `resolvePrincipal`. Role `admin` sees and acts on everything. */
 export interface Principal {
   id: string;
@@ -39,6 +41,46 @@ export interface PostgresQueueOptions {
 
 export type QueueOptions = RedisQueueOptions | PostgresQueueOptions;
 
+/** Where the REST controller is mounted. */
+export interface HttpOptions {
+  /** @default true */
+  enabled?: boolean;
+  /** Route prefix of the controller. @default 'jobs' */
+  path?: string;
+}
+
+/** Where the Socket.IO gateway is mounted, and how events leave a process. */
+export interface RealtimeOptions {
+  /** Serve the gateway in this process (needs an HTTP application). @default true */
+  enabled?: boolean;
+  /** @default '/jobs' */
+  namespace?: string;
+  /**
+   * When this process serves no gateway (a worker, or `enabled: false`), still send
+   * its job events to the gateways of the other processes, through Socket.IO's
+   * emitter for the queue's backend. `false` keeps the process silent.
+   * @default true
+   */
+  publish?: boolean;
+}
+
+/**
+ * What `forRoot` / `forRootAsync` need when the module is defined, before any
+ * provider exists: which controller and gateway to mount, and the access policy
+ * class. In `forRootAsync` give them at the top level, next to `useFactory`; the
+ * factory's result may not contain them.
+ */
+export interface BackgroundJobsMountOptions {
+  http?: HttpOptions;
+  realtime?: RealtimeOptions;
+  /**
+   * The access rules: a subclass of `JobAccessPolicy`. Its dependencies must be
+   * visible to the module (list their modules in `forRootAsync({ imports })`).
+   * @default JobAccessPolicy
+   */
+  accessPolicy?: Type<JobAccessPolicy>;
+}
+
 /** Options of `BackgroundJobsModule.forRoot` / `forRootAsync`. */
 export interface BackgroundJobsModuleOptions {
   /** Where the queue lives. */
@@ -62,12 +104,12 @@ export interface BackgroundJobsModuleOptions {
    * Mount the REST controller.
    * @default { enabled: true, path: 'jobs' }
    */
-  http?: { enabled?: boolean; path?: string };
+  http?: HttpOptions;
   /**
    * Mount the Socket.IO gateway.
-   * @default { enabled: true, namespace: '/jobs' }
+   * @default { enabled: true, namespace: '/jobs', publish: true }
    */
-  realtime?: { enabled?: boolean; namespace?: string };
+  realtime?: RealtimeOptions;
   /** Who calls, for HTTP requests and socket handshakes. Default: everyone is anonymous. */
   resolvePrincipal?: ResolvePrincipal;
   /**

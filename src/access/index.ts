@@ -1,0 +1,2 @@
+export * from './job-access.policy.js';
+export * from './principal.resolver.js';
