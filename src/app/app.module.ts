@@ -6,8 +6,6 @@ import { APP_CONFIG } from './app.tokens.js';
 import { BundledJobs } from './bundled-jobs.js';
 import { demoResolvePrincipal } from './demo-principal.js';
 import { HealthController } from './health.controller.js';
-import { InterimJobsController } from './interim-api/interim-jobs.controller.js';
-import { InterimJobsGateway } from './interim-api/interim-jobs.gateway.js';
 
 /** The bundled application: records in PostgreSQL, the queue on PostgreSQL or Redis, the bundled handlers. */
 @Module({})
@@ -33,12 +31,10 @@ export class AppModule {
           resolvePrincipal: demoResolvePrincipal,
         }),
       ],
-      // Interim REST + Socket.IO (src/app/interim-api/README.md): remove when issue 3 is merged.
-      controllers: serves ? [HealthController, InterimJobsController] : [HealthController],
+      controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         BundledJobs,
-        ...(serves ? [InterimJobsGateway] : []),
       ],
     };
   }

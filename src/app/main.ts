@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { readConfig, redact, type AppConfig } from './app-config.js';
 import { AppModule } from './app.module.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
+import { setupBackgroundJobsHttp, setupOpenApi } from '../index.js';
 
 /**
  * The dashboard's static files. They live in `src/app/dashboard` and are served
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
   // A worker serves no HTTP unless PORT is given (then only /health), so `npm run worker` runs beside `npm start`.
   const listens = config.role !== 'worker' || process.env.PORT !== undefined;
   if (config.role !== 'worker') {
+    setupBackgroundJobsHttp(app);
+    setupOpenApi(app, { path: 'docs', title: 'nest-background-jobs demo' });
     app.useStaticAssets(dashboardDir(), { index: 'index.html' });
   }
   if (listens) {
