@@ -1,8 +1,9 @@
 import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adapter';
-import { Emitter as PostgresEmitter } from '@socket.io/postgres-emitter';
+import { encode as msgpackEncode } from '@msgpack/msgpack';
 import { createAdapter as createRedisAdapter } from '@socket.io/redis-adapter';
 import { Emitter as RedisEmitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Namespace } from 'socket.io';
 import { DEFAULT_PG_QUEUE_SCHEMA, DEFAULT_REDIS_PREFIX } from '../background-jobs.constants.js';
@@ -109,9 +110,37 @@ export class PostgresRealtimeTransport implements RealtimeTransport {
     replaceAdapter(nsp, createPostgresAdapter(pool, { channelPrefix: this.channelPrefix, tableName: this.tableName }));
   }
 
+  /**
+   * Not `@socket.io/postgres-emitter` (0.1.1, its latest): it omits the message's
+   * `nsp`, by which `@socket.io/postgres-adapter` 0.5 routes, so every event from a
+   * worker was dropped. This publishes what the adapter itself publishes: a BROADCAST
+   * cluster message on `<channelPrefix>#<namespace>`, through the attachments table
+   * when it exceeds NOTIFY's payload limit.
+   */
   async createEmitter(namespace: string): Promise<RoomEmitter> {
-    const emitter = new PostgresEmitter(await this.ready(), namespace, { channelPrefix: this.channelPrefix, tableName: this.tableName });
-    return { emit: (rooms, event, payload) => void emitter.to(rooms).emit(event, payload) };
+    const pool = await this.ready();
+    const channel = `${this.channelPrefix}#${namespace}`;
+    const uid = `emitter-${randomUUID()}`;
+    const publish = async (message: Record<string, unknown>): Promise<void> => {
+      const json = JSON.stringify(message);
+      if (Buffer.byteLength(json) <= PG_NOTIFY_PAYLOAD_THRESHOLD) {
+        await pool.query('SELECT pg_notify($1, $2)', [channel, json]);
+        return;
+      }
+      const { rows } = await pool.query<{ id: string }>(`INSERT INTO ${this.tableName} (payload) VALUES ($1) RETURNING id`, [
+        Buffer.from(msgpackEncode(message)),
+      ]);
+      await pool.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ uid, type: message.type, attachmentId: rows[0].id })]);
+    };
+    return {
+      emit: (rooms, event, payload) =>
+        void publish({
+          uid,
+          nsp: namespace,
+          type: BROADCAST_MESSAGE,
+          data: { packet: { type: SOCKET_IO_EVENT_PACKET, data: [event, payload], nsp: namespace }, opts: { rooms, except: [], flags: {} } },
+        }).catch((error: Error) => this.onError(error)),
+    };
   }
 
   async close(): Promise<void> {
@@ -133,6 +162,13 @@ export class PostgresRealtimeTransport implements RealtimeTransport {
     return pool;
   }
 }
+
+/** socket.io-adapter's `MessageType.BROADCAST`. */
+const BROADCAST_MESSAGE = 3;
+/** socket.io-parser's `PacketType.EVENT`. */
+const SOCKET_IO_EVENT_PACKET = 2;
+/** Above this many bytes a message goes through the attachments table (NOTIFY takes < 8000). */
+const PG_NOTIFY_PAYLOAD_THRESHOLD = 7900;
 
 /**
  * Socket.IO sets one adapter for the whole server (`io.adapter()`), which would also
