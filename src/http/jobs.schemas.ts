@@ -28,7 +28,7 @@ export const JobIdSchema = z.string().regex(UUID, { error: `must be a job id (a 
 /** The `:id` of a route. */
 export const JobIdParamSchema = z.string().regex(UUID, { error: `the id in the path must be a job id (a UUID such as ${UUID_EXAMPLE})` });
 
-const jobType = z.string({ error: 'must be a string: the name of a registered job type' }).min(1).max(200);
+const jobType = z.string({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a string: the name of a registered job type' : undefined) }).min(1).max(200);
 
 /** `POST /jobs`. */
 export const SubmitJobSchema = z
@@ -54,7 +54,7 @@ export type CancelJobBody = z.infer<typeof CancelJobSchema>;
 /** A whole number from `min` to `max` in a query string. */
 const queryInt = (min: number, max: number) =>
   z
-    .string({ error: 'must be given once, as a whole number' })
+    .string({ error: (issue) => (issue.code === 'invalid_type' ? 'must be given once, as a whole number' : undefined) })
     .regex(/^\d{1,10}$/, { error: `must be a whole number from ${min} to ${max}` })
     .transform(Number)
     .pipe(z.number().int().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplication, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { BackgroundJobsModule, BackgroundJobsService, setupBackgroundJobsHttp, type BackgroundJobsModuleOptions, type BackgroundJobsMountOptions } from '../../src/index.js';
+import { BackgroundJobsModule, BackgroundJobsService, setupBackgroundJobsHttp, setupOpenApi, type BackgroundJobsModuleOptions, type BackgroundJobsMountOptions } from '../../src/index.js';
 import { Probe } from './probe.js';
 import { typeOrmForTest } from './test-app.js';
 import type { TestEnv } from './test-env.js';
@@ -22,6 +22,7 @@ export async function createHttpTestApp(
   env: TestEnv,
   overrides: Partial<BackgroundJobsModuleOptions> & BackgroundJobsMountOptions = {},
   providers: Provider[] = [Probe, TestHandlers],
+  options: { openApi?: boolean } = {},
 ): Promise<HttpTestApp> {
   const module = await Test.createTestingModule({
     imports: [
@@ -37,6 +38,7 @@ export async function createHttpTestApp(
   }).compile();
   const app = module.createNestApplication({ logger: process.env.TEST_LOGS ? ['log', 'warn', 'error'] : ['error'] });
   setupBackgroundJobsHttp(app);
+  if (options.openApi) setupOpenApi(app);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {
