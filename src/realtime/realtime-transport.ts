@@ -59,7 +59,8 @@ export class RedisRealtimeTransport implements RealtimeTransport {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.clients.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
+    // quit() on a client that never connected waits for Redis forever (its commands are held): disconnect it.
+    await Promise.allSettled(this.clients.splice(0).map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
   }
 
   /**
