@@ -1,11 +1,9 @@
 import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adapter';
-import { encode as msgpackEncode } from '@msgpack/msgpack';
 import { createAdapter as createRedisAdapter } from '@socket.io/redis-adapter';
 import { Emitter as RedisEmitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { Namespace } from 'socket.io';
+import { Server, type Namespace, type ServerOptions } from 'socket.io';
 import { DEFAULT_PG_QUEUE_SCHEMA, DEFAULT_REDIS_PREFIX } from '../background-jobs.constants.js';
 import type { QueueOptions } from '../interfaces/module-options.interface.js';
 
@@ -88,12 +86,18 @@ export class RedisRealtimeTransport implements RealtimeTransport {
 }
 
 /**
- * `@socket.io/postgres-adapter` + `@socket.io/postgres-emitter` (LISTEN/NOTIFY),
- * channels named after the queue schema, large packets in
- * `<schema>.socket_io_attachments` (created when missing).
+ * `@socket.io/postgres-adapter` (LISTEN/NOTIFY), channels named after the queue
+ * schema, large packets in `<schema>.socket_io_attachments` (created when missing).
+ *
+ * A process without a gateway emits through a Socket.IO server that listens on no
+ * port, with the same adapter, rather than through `@socket.io/postgres-emitter`:
+ * that emitter (0.1.1, the latest) publishes packets without their namespace, and
+ * the cluster adapter of `socket.io-adapter` 2.5 drops such packets ("ignore message
+ * from another namespace"), so nothing would arrive.
  */
 export class PostgresRealtimeTransport implements RealtimeTransport {
   private pool: pg.Pool | null = null;
+  private readonly servers: Server[] = [];
   private readonly channelPrefix: string;
   private readonly tableName: string;
 
@@ -107,47 +111,30 @@ export class PostgresRealtimeTransport implements RealtimeTransport {
   }
 
   async installAdapter(nsp: Namespace): Promise<void> {
-    const pool = await this.ready();
-    replaceAdapter(nsp, createPostgresAdapter(pool, { channelPrefix: this.channelPrefix, tableName: this.tableName }));
+    replaceAdapter(nsp, await this.adapter());
   }
 
-  /**
-   * Not `@socket.io/postgres-emitter` (0.1.1, its latest): it omits the message's
-   * `nsp`, by which `@socket.io/postgres-adapter` 0.5 routes, so every event from a
-   * worker was dropped. This publishes what the adapter itself publishes: a BROADCAST
-   * cluster message on `<channelPrefix>#<namespace>`, through the attachments table
-   * when it exceeds NOTIFY's payload limit.
-   */
   async createEmitter(namespace: string): Promise<RoomEmitter> {
-    const pool = await this.ready();
-    const channel = `${this.channelPrefix}#${namespace}`;
-    const uid = `emitter-${randomUUID()}`;
-    const publish = async (message: Record<string, unknown>): Promise<void> => {
-      const json = JSON.stringify(message);
-      if (Buffer.byteLength(json) <= PG_NOTIFY_PAYLOAD_THRESHOLD) {
-        await pool.query('SELECT pg_notify($1, $2)', [channel, json]);
-        return;
-      }
-      const { rows } = await pool.query<{ id: string }>(`INSERT INTO ${this.tableName} (payload) VALUES ($1) RETURNING id`, [
-        Buffer.from(msgpackEncode(message)),
-      ]);
-      await pool.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ uid, type: message.type, attachmentId: rows[0].id })]);
-    };
-    return {
-      emit: (rooms, event, payload) =>
-        void publish({
-          uid,
-          nsp: namespace,
-          type: BROADCAST_MESSAGE,
-          data: { packet: { type: SOCKET_IO_EVENT_PACKET, data: [event, payload], nsp: namespace }, opts: { rooms, except: [], flags: {} } },
-        }).catch((error: Error) => this.onError(error)),
-    };
+    const server = new Server({ adapter: (await this.adapter()) as unknown as ServerOptions['adapter'] });
+    this.servers.push(server);
+    const nsp = server.of(namespace);
+    return { emit: (rooms, event, payload) => void nsp.to(rooms).emit(event, payload) };
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled(this.servers.splice(0).map((server) => server.close()));
     const pool = this.pool;
     this.pool = null;
     await pool?.end().catch(() => undefined);
+  }
+
+  private async adapter(): Promise<(nsp: Namespace) => unknown> {
+    const pool = await this.ready();
+    return createPostgresAdapter(pool, {
+      channelPrefix: this.channelPrefix,
+      tableName: this.tableName,
+      errorHandler: (error: Error) => this.onError(error),
+    });
   }
 
   private async ready(): Promise<pg.Pool> {
@@ -163,13 +150,6 @@ export class PostgresRealtimeTransport implements RealtimeTransport {
     return pool;
   }
 }
-
-/** socket.io-adapter's `MessageType.BROADCAST`. */
-const BROADCAST_MESSAGE = 3;
-/** socket.io-parser's `PacketType.EVENT`. */
-const SOCKET_IO_EVENT_PACKET = 2;
-/** Above this many bytes a message goes through the attachments table (NOTIFY takes < 8000). */
-const PG_NOTIFY_PAYLOAD_THRESHOLD = 7900;
 
 /**
  * Socket.IO sets one adapter for the whole server (`io.adapter()`), which would also
