@@ -82,4 +82,33 @@ describe('dashboard in a real browser (Debian Chromium)', { skip: !existsSync(CH
     assert.equal(job.canceledBy, 'demo');
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-canceled.png`, fullPage: true });
   });
+
+  it('Retry runs a DeadLetter job again; the filters narrow the list', async () => {
+    const rest = restClient(base, 'demo');
+    const failed = await rest.submit('sample_job', { steps: 3, stepMs: 400, failAt: 2, permanent: true });
+    await rest.waitStatus(failed.id, 'DeadLetter');
+    await page.reload();
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 15_000 });
+    const row = page.locator(`tr[data-job-id="${failed.id}"]`);
+    await row.locator('button.retry').click();
+    await waitFor(async () => {
+      const history = (await rest.call('GET', `/jobs/${failed.id}/history`)).body as { fromStatus: string; toStatus: string; actor: string }[];
+      return history.some((h) => h.fromStatus === 'DeadLetter' && h.toStatus === 'Queued' && h.actor === 'demo');
+    }, 'the retry to be recorded', 10_000);
+    // It runs again, fails again (permanently), and the row follows it live.
+    await waitFor(async () => (await row.getAttribute('data-status')) === 'Running', 'the row to show Running', 10_000);
+    await waitFor(async () => (await row.getAttribute('data-status')) === 'DeadLetter', 'the row to show DeadLetter again', 10_000);
+
+    await page.selectOption('#filter-status', 'Canceled');
+    await waitFor(async () => {
+      const statuses = await page.locator('#jobs tbody tr').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { status: string } }).dataset.status));
+      return statuses.length > 0 && statuses.every((s) => s === 'Canceled');
+    }, 'only Canceled rows', 10_000);
+    await page.selectOption('#filter-status', '');
+    await page.selectOption('#filter-type', 'echo_job');
+    await waitFor(async () => {
+      const types = await page.locator('#jobs tbody tr .type').allTextContents();
+      return types.length > 0 && types.every((t) => t === 'echo_job');
+    }, 'only echo_job rows', 10_000);
+  });
 });
