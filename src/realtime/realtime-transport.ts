@@ -57,8 +57,10 @@ export class RedisRealtimeTransport implements RealtimeTransport {
   }
 
   async close(): Promise<void> {
-    // quit() on a client that never connected waits for Redis forever (its commands are held): disconnect it.
-    await Promise.allSettled(this.clients.splice(0).map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
+    // `quit` waits for a connection that may never come; a client that is not ready just drops its queue.
+    await Promise.allSettled(
+      this.clients.splice(0).map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())),
+    );
   }
 
   /**
