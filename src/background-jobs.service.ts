@@ -180,11 +180,15 @@ export class BackgroundJobsService {
       ...(tenantId !== undefined ? { tenantId } : {}),
       ...(ownerId !== undefined ? { ownerId } : {}),
     };
-    // An array of conditions is TypeORM's OR. A scope that contradicts the filter
-    // (another owner or tenant) matches nothing; so does an empty `anyOf`.
-    const scopes = anyOf?.filter((scope) => (['ownerId', 'tenantId'] as const).every((k) => scope[k] === undefined || base[k] === undefined || scope[k] === base[k]));
+    // An array of conditions is TypeORM's OR. A scope that names neither an owner nor a
+    // tenant, or contradicts the filter, matches nothing (never "everything"); so does
+    // an empty `anyOf`.
+    const scopes = anyOf
+      ?.map(definedFields)
+      .filter((scope) => Object.keys(scope).length > 0)
+      .filter((scope) => (['ownerId', 'tenantId'] as const).every((k) => scope[k] === undefined || base[k] === undefined || scope[k] === base[k]));
     if (scopes && !scopes.length) return { items: [], total: 0, limit, offset };
-    const where = scopes ? scopes.map((scope) => ({ ...base, ...definedFields(scope) })) : base;
+    const where = scopes ? scopes.map((scope) => ({ ...base, ...scope })) : base;
     const [items, total] = await this.jobs.findAndCount({ where, order: { createdAt: 'DESC', id: 'ASC' }, take: limit, skip: offset });
     return { items, total, limit, offset };
   }

@@ -143,6 +143,17 @@ describe('REST API: bad input gets a 4xx that says what is wrong, and writes not
     assert.equal((await send({ method: 'get', path: '/jobs' })).body.limit, 20);
   });
 
+  it('list scopes (anyOf) are an OR of owner/tenant conditions; an empty or contradicting scope matches nothing', async () => {
+    const make = (ownerId: string, tenantId?: string) => h.service.enqueue('test.echo', null, { ownerId, tenantId, delayMs: 3_600_000 });
+    const [x1, x2, x3] = [await make('x1', 't9'), await make('x2', 't9'), await make('x3')];
+    const ids = async (filter: Parameters<typeof h.service.list>[0]) => (await h.service.list({ limit: 100, ...filter })).items.map((j) => j.id).sort();
+    assert.deepEqual(await ids({ anyOf: [{ ownerId: 'x3' }, { tenantId: 't9' }] }), [x1.id, x2.id, x3.id].sort());
+    assert.deepEqual(await ids({ anyOf: [{ ownerId: 'x3' }, { tenantId: 't9' }], ownerId: 'x2' }), [x2.id]);
+    assert.deepEqual(await ids({ anyOf: [{ ownerId: 'x3' }], ownerId: 'x1' }), []);
+    assert.deepEqual(await ids({ anyOf: [{}, { ownerId: undefined }] }), []);
+    assert.deepEqual(await ids({ anyOf: [] }), []);
+  });
+
   it('property: no generated body makes POST /jobs answer 5xx', async () => {
     const jobType = fc.oneof(fc.constantFrom('test.echo', 'test.nope', '', 'test.echo '), fc.string(), fc.integer(), fc.constant(null));
     const body = fc.oneof(

@@ -60,9 +60,22 @@ describe('module options: forRootAsync with mounts at the top level, a replaced 
         http: { path: 'api/v1/jobs' },
         realtime: { namespace: '/live' },
         accessPolicy: TeamCancelPolicy,
-        useFactory: async () => options(),
+        useFactory: async () => ({
+          ...options(),
+          // A resolver that throws, or answers with something that is not a principal, makes the caller anonymous.
+          resolvePrincipal: (req) => {
+            if (req.headers.authorization === 'Bearer boom') throw new Error('token service down');
+            if (req.headers.authorization === 'Bearer weird') return { id: 42 } as unknown as Principal;
+            return testPrincipal(req);
+          },
+        }),
       }),
     );
+    for (const token of ['boom', 'weird']) {
+      const res = await request(url).get('/api/v1/jobs').set(bearer(token));
+      assert.equal(res.status, 401, token);
+      assert.equal(res.body.error, 'Unauthorized');
+    }
     assert.equal((await request(url).get('/jobs').set(bearer('alice:acme'))).status, 404);
     const submitted = await request(url).post('/api/v1/jobs').set(bearer('alice:acme')).send({ type: 'test.echo', delayMs: 3_600_000 });
     assert.equal(submitted.status, 201);

@@ -231,5 +231,7 @@ export class JobsController {
 export function createJobsController(path: string): Type<JobsController> {
   @Controller(path)
   class MountedJobsController extends JobsController {}
+  // Swagger names operations after the class (`JobsController_submit`).
+  Object.defineProperty(MountedJobsController, 'name', { value: JobsController.name });
   return MountedJobsController;
 }

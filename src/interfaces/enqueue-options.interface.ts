@@ -24,7 +24,8 @@ export interface ListJobsFilter {
   ownerId?: string;
   /**
    * Only jobs that match at least one of these scopes (each scope's fields must all
-   * match): how the REST API limits a list to the jobs its caller may read.
+   * match; a scope with neither field matches nothing): how the REST API limits a
+   * list to the jobs its caller may read.
    */
   anyOf?: JobScope[];
   /** @default 20, at most 100 */

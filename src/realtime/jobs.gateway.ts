@@ -110,5 +110,6 @@ function readJobId(body: unknown): string | undefined {
 export function createJobsGateway(namespace: string): Type<JobsGateway> {
   @WebSocketGateway({ namespace })
   class MountedJobsGateway extends JobsGateway {}
+  Object.defineProperty(MountedJobsGateway, 'name', { value: JobsGateway.name });
   return MountedJobsGateway;
 }

@@ -19,9 +19,17 @@ export interface NodeProcess {
 }
 
 /** Forks a node on the test's schema and Redis prefix and waits until it is ready. */
-export async function startNode(role: 'api' | 'worker', env: TestEnv): Promise<NodeProcess> {
+export async function startNode(role: 'api' | 'worker', env: TestEnv, backend: 'redis' | 'postgres' = 'redis'): Promise<NodeProcess> {
   const child = fork(NODE_SCRIPT, [], {
-    env: { ...process.env, ROLE: role, DATABASE_URL: env.databaseUrl, DB_SCHEMA: env.schema, REDIS_URL: env.redisUrl, PREFIX: env.prefix },
+    env: {
+      ...process.env,
+      ROLE: role,
+      QUEUE_BACKEND: backend,
+      DATABASE_URL: env.databaseUrl,
+      DB_SCHEMA: env.schema,
+      REDIS_URL: env.redisUrl,
+      PREFIX: env.prefix,
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const messages: NodeMessage[] = [];
