@@ -46,7 +46,10 @@ describe(`core engine (real PostgreSQL, queue on ${backend})`, () => {
 
   it('runs a job through Pending, Queued, Running to Completed with its result', async () => {
     const job = await app.service.enqueue('test.echo', { hello: 'world' }, { ownerId: 'u1', tenantId: 't1' });
-    assert.equal(job.status, 'Queued');
+    // Usually Queued; but the worker may claim the job before enqueue returns (on PostgreSQL,
+    // NOTIFY wakes the worker of this very process at once), and enqueue then returns the
+    // job as the worker left it. The audit below shows that it went through Queued either way.
+    assert.ok(['Queued', 'Running', 'Completed'].includes(job.status), `enqueue returned ${job.status}`);
     assert.equal(job.queueJobId, job.id);
     await waitStatus(job.id, 'Completed');
     const done = await app.service.get(job.id);
