@@ -10,7 +10,7 @@ export const REALTIME_EVENTS = {
   canceled: 'job_canceled',
 } as const;
 
-/** `job_status_changed`: `result` when it completed, `errorMessage` when an attempt failed. */
+/** `job_status_changed`: `result` when it completed, `errorMessage` when it went to Failed, TimedOut or DeadLetter. */
 export interface JobStatusChangedMessage {
   jobId: string;
   fromStatus: JobStatus | null;
@@ -46,6 +46,9 @@ export interface RealtimeMessage {
   rooms: string[];
 }
 
+/** Statuses whose event carries the attempt's `errorMessage`. */
+const FAILED_STATUSES: readonly JobStatus[] = ['Failed', 'TimedOut', 'DeadLetter'];
+
 /** Room of the sockets that subscribed to one job. */
 export const jobRoom = (jobId: string): string => `job:${jobId}`;
 
@@ -65,7 +68,7 @@ export function toRealtimeMessage(event: JobEvent): RealtimeMessage {
         toStatus: event.toStatus,
         updatedAt: iso(job.updatedAt) ?? new Date().toISOString(),
         ...(event.toStatus === 'Completed' ? { result: job.result } : {}),
-        ...(job.errorMessage && event.toStatus !== 'Completed' ? { errorMessage: job.errorMessage } : {}),
+        ...(job.errorMessage && FAILED_STATUSES.includes(event.toStatus) ? { errorMessage: job.errorMessage } : {}),
       };
       return { event: REALTIME_EVENTS.statusChanged, payload, rooms: roomsOf(job.id, job.ownerId, job.tenantId) };
     }
