@@ -84,7 +84,10 @@ function redisBuilders(url: string, prefix: string): BackendBuilders {
 
 function postgresBuilders(url: string, schema: string): BackendBuilders {
   const { Queue, Worker, QueueEvents, QueueEventsProducer } = withBackend(createPostgresBackend);
-  const connection = { connectionString: url, schema };
+  // `migrate: true`: BullMQ creates or upgrades its queue tables in `schema` on connect
+  // (serialized by an advisory lock), as Redis needs no setup; without it, a fresh
+  // database fails with SchemaMigrationRequiredError.
+  const connection = { connectionString: url, schema, migrate: true };
   return {
     queue: (name) => new Queue<QueueJobData>(name, { connection }),
     worker: (name, processor, opts) => new Worker<QueueJobData>(name, processor as never, { connection, ...opts }),

@@ -12,6 +12,7 @@ import {
 import { Probe } from './probe.js';
 import { TestHandlers } from './test-handlers.js';
 import type { TestEnv } from './test-env.js';
+import { queueOptionsFor, type BackendKind } from './queue-backends.js';
 
 export interface TestApp {
   module: TestingModule;
@@ -34,17 +35,21 @@ export function typeOrmForTest(env: Pick<TestEnv, 'databaseUrl' | 'schema'>, mig
   });
 }
 
-/** A real application module on the real PostgreSQL and Redis, with the test handlers. */
+/**
+ * A real application module on the real PostgreSQL, with the queue on `backend`
+ * (Redis by default), and the test handlers.
+ */
 export async function createTestApp(
   env: TestEnv,
   overrides: Partial<BackgroundJobsModuleOptions> = {},
   providers: Provider[] = [TestHandlers],
+  backend: BackendKind = 'redis',
 ): Promise<TestApp> {
   const module = await Test.createTestingModule({
     imports: [
       typeOrmForTest(env),
       BackgroundJobsModule.forRoot({
-        queue: { backend: 'redis', url: env.redisUrl, prefix: env.prefix },
+        queue: queueOptionsFor(env, backend),
         worker: { enabled: true, concurrency: 10, shutdownGraceMs: 2000 },
         ...overrides,
       }),

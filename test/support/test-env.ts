@@ -8,12 +8,14 @@ export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** A private corner of the shared servers for one test file: its own schema and queue prefix. */
 export interface TestEnv {
   schema: string;
+  /** Schema of the PostgreSQL queue backend, for suites that run the queue on PostgreSQL. */
+  queueSchema: string;
   prefix: string;
   databaseUrl: string;
   redisUrl: string;
   /** A pool on the test schema, for assertions that read the tables directly. */
   pool: pg.Pool;
-  /** Drops the schema and the queue's keys: only what this run created. */
+  /** Drops the schemas and the queue's keys: only what this run created. */
   cleanup(): Promise<void>;
 }
 
@@ -26,8 +28,10 @@ export async function createTestEnv(label: string): Promise<TestEnv> {
   await admin.query(`CREATE SCHEMA "${schema}"`);
   await admin.end();
   const pool = new pg.Pool({ connectionString: DATABASE_URL, options: `-c search_path=${schema}`, max: 4 });
+  const queueSchema = `${schema}_q`;
   return {
     schema,
+    queueSchema,
     prefix,
     databaseUrl: DATABASE_URL,
     redisUrl: REDIS_URL,
@@ -37,6 +41,7 @@ export async function createTestEnv(label: string): Promise<TestEnv> {
       const client = new pg.Client({ connectionString: DATABASE_URL });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS "${queueSchema}" CASCADE`);
       await client.end();
       await deleteRedisKeys(REDIS_URL, `${prefix}:*`);
     },
@@ -44,7 +49,7 @@ export async function createTestEnv(label: string): Promise<TestEnv> {
 }
 
 /** Deletes the keys that match `pattern` (our own prefix only; never a flush). */
-async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
+export async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
   const { Redis } = await import('ioredis');
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {

@@ -1,0 +1,3 @@
+/** The application's `AppConfig`. */
+export const APP_CONFIG = Symbol('app:config');
+

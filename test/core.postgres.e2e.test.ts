@@ -1,0 +1,3 @@
+import { coreSuite } from './suites/core.suite.js';
+
+coreSuite('postgres');
