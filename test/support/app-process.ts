@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { DATABASE_URL } from './test-env.js';
-import { waitFor } from './wait-for.js';
+import { WaitAbortedError, waitFor } from './wait-for.js';
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -76,7 +76,7 @@ export function startApp(
     output: () => out,
     waitForOutput: (pattern, what, timeoutMs = 60_000) =>
       waitFor(() => {
-        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${out.slice(-3000)}`);
+        if (child.exitCode !== null) throw new WaitAbortedError(`exited with ${child.exitCode}:\n${out.slice(-3000)}`);
         return pattern.test(out);
       }, what, timeoutMs, 100).then(() => undefined),
     async stop(signal = 'SIGINT', timeoutMs = 30_000) {
@@ -104,7 +104,7 @@ export function startApp(
 export async function waitForHealth(base: string, app: AppProcess, timeoutMs = 60_000): Promise<void> {
   await waitFor(
     async () => {
-      if (app.child.exitCode !== null) throw new Error(`the app exited with ${app.child.exitCode}:\n${app.output().slice(-3000)}`);
+      if (app.child.exitCode !== null) throw new WaitAbortedError(`the app exited with ${app.child.exitCode}:\n${app.output().slice(-3000)}`);
       const res = await fetch(`${base}/health`).catch(() => undefined);
       return res?.ok === true;
     },

@@ -1,3 +1,8 @@
+/** Thrown by a check to stop waiting at once: what it waits for can no longer happen. */
+export class WaitAbortedError extends Error {
+  override name = 'WaitAbortedError';
+}
+
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
 export async function waitFor<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
@@ -12,6 +17,7 @@ export async function waitFor<T>(
       const value = await check();
       if (value !== undefined && value !== false) return value;
     } catch (error) {
+      if (error instanceof WaitAbortedError) throw error;
       last = error;
     }
     if (Date.now() > deadline) {
