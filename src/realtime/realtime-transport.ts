@@ -3,6 +3,7 @@ import { createAdapter as createRedisAdapter } from '@socket.io/redis-adapter';
 import { Emitter as RedisEmitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { MIGRATION_ADVISORY_LOCK_KEY } from 'bullmq';
 import { Server, type Namespace, type ServerOptions } from 'socket.io';
 import { DEFAULT_PG_QUEUE_SCHEMA, DEFAULT_REDIS_PREFIX } from '../background-jobs.constants.js';
 import type { QueueOptions } from '../interfaces/module-options.interface.js';
@@ -98,7 +99,7 @@ export class RedisRealtimeTransport implements RealtimeTransport {
  * from another namespace"), so nothing would arrive.
  */
 export class PostgresRealtimeTransport implements RealtimeTransport {
-  private pool: pg.Pool | null = null;
+  private pool: Promise<pg.Pool> | null = null;
   private readonly servers: Server[] = [];
   private readonly channelPrefix: string;
   private readonly tableName: string;
@@ -127,7 +128,7 @@ export class PostgresRealtimeTransport implements RealtimeTransport {
     await Promise.allSettled(this.servers.splice(0).map((server) => server.close()));
     const pool = this.pool;
     this.pool = null;
-    await pool?.end().catch(() => undefined);
+    await pool?.then((p) => p.end()).catch(() => undefined);
   }
 
   private async adapter(): Promise<(nsp: Namespace) => unknown> {
@@ -139,16 +140,31 @@ export class PostgresRealtimeTransport implements RealtimeTransport {
     });
   }
 
-  private async ready(): Promise<pg.Pool> {
-    if (this.pool) return this.pool;
+  private ready(): Promise<pg.Pool> {
+    this.pool ??= this.open();
+    return this.pool;
+  }
+
+  private async open(): Promise<pg.Pool> {
     const pool = new pg.Pool({ connectionString: this.url, max: 4 });
     pool.on('error', (error) => this.onError(error)); // a dropped idle client is replaced on the next query
-    this.pool = pool;
-    const schema = `"${this.schema.replace(/"/g, '""')}"`;
-    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await pool.query(
-      `CREATE TABLE IF NOT EXISTS ${this.tableName} (id bigserial UNIQUE, created_at timestamptz DEFAULT now(), payload bytea)`,
-    );
+    const client = await pool.connect();
+    try {
+      // BullMQ's migrator creates the same schema at the same moment: take its lock, so
+      // that two CREATE ... IF NOT EXISTS never race (they would fail on a unique index).
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_ADVISORY_LOCK_KEY, this.schema]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema.replace(/"/g, '""')}"`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${this.tableName} (id bigserial UNIQUE, created_at timestamptz DEFAULT now(), payload bytea)`,
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
     return pool;
   }
 }
