@@ -33,24 +33,27 @@ export class JobNotRetryableError extends Error {
   }
 }
 
+/** A server the engine needs did not answer; nothing was changed (HTTP 503). */
+export abstract class DependencyUnavailableError extends Error {
+  constructor(what: string, consequence: string, cause: unknown) {
+    super(`The job ${what} is unreachable (${cause instanceof Error ? cause.message : String(cause)}); ${consequence}, try again later`, {
+      cause,
+    });
+  }
+}
+
 /** The queue (Redis or PostgreSQL) did not accept the job; nothing was kept. */
-export class QueueUnavailableError extends Error {
+export class QueueUnavailableError extends DependencyUnavailableError {
   constructor(cause: unknown) {
-    super(
-      `The job queue is unreachable (${cause instanceof Error ? cause.message : String(cause)}); nothing was enqueued, try again later`,
-      { cause },
-    );
+    super('queue', 'nothing was enqueued', cause);
     this.name = 'QueueUnavailableError';
   }
 }
 
 /** The database did not answer; the change was not made. */
-export class DatabaseUnavailableError extends Error {
+export class DatabaseUnavailableError extends DependencyUnavailableError {
   constructor(cause: unknown) {
-    super(
-      `The job database is unreachable (${cause instanceof Error ? cause.message : String(cause)}); nothing was changed, try again later`,
-      { cause },
-    );
+    super('database', 'nothing was changed', cause);
     this.name = 'DatabaseUnavailableError';
   }
 }

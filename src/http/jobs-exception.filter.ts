@@ -2,11 +2,10 @@ import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type Exce
 import { STATUS_CODES } from 'node:http';
 import { AccessDeniedError, PayloadTooLargeError, UnauthenticatedError } from '../errors/access-errors.js';
 import {
-  DatabaseUnavailableError,
+  DependencyUnavailableError,
   InvalidJobInputError,
   JobNotFoundError,
   JobNotRetryableError,
-  QueueUnavailableError,
   UnknownJobTypeError,
 } from '../errors/service-errors.js';
 
@@ -26,8 +25,7 @@ const STATUS_OF_ERROR: ReadonlyArray<[abstract new (...args: never[]) => Error, 
   [JobNotFoundError, HttpStatus.NOT_FOUND],
   [JobNotRetryableError, HttpStatus.CONFLICT],
   [PayloadTooLargeError, HttpStatus.PAYLOAD_TOO_LARGE],
-  [QueueUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
-  [DatabaseUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
+  [DependencyUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
 ];
 
 /**
@@ -45,7 +43,7 @@ export class JobsExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const body = this.toBody(exception);
-    if (body.statusCode >= 500 && !(exception instanceof QueueUnavailableError || exception instanceof DatabaseUnavailableError)) {
+    if (body.statusCode >= 500 && !(exception instanceof DependencyUnavailableError)) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     const response = host.switchToHttp().getResponse<{ headersSent?: boolean; status(code: number): { json(body: unknown): void }; end(): void }>();
