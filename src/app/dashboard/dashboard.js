@@ -231,7 +231,8 @@
     });
     socket.on('job_status_changed', (e) => {
       const patch = { status: e.toStatus, updatedAt: e.updatedAt };
-      if (e.errorMessage !== undefined) patch.errorMessage = e.errorMessage;
+      // Events carry errorMessage only for Failed, TimedOut and DeadLetter: any other status clears it.
+      patch.errorMessage = e.errorMessage ?? null;
       if (e.toStatus === 'Completed') patch.progress = 100;
       onEvent(e.jobId, patch);
     });
