@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Get,
@@ -90,6 +91,9 @@ const errors = {
   404: ApiNotFoundResponse({ description: 'No such job', standardSchema: ErrorResponseSchema }),
 };
 
+/** The errors of every route that names one job. */
+const oneJobErrors = applyDecorators(errors[400], errors[401], errors[403], errors[404]);
+
 /**
  * The REST API of the module (mounted under `http.path` by `createJobsController`).
  * `JobsPrincipalGuard` resolves the caller first (401 when anonymous); each route
@@ -166,10 +170,7 @@ export class JobsController {
   @Get(':id')
   @ApiOperation({ summary: 'One job' })
   @ApiOkResponse({ standardSchema: JobResponseSchema })
-  @(errors[400])
-  @(errors[401])
-  @(errors[403])
-  @(errors[404])
+  @oneJobErrors
   async get(@CurrentPrincipal() principal: Principal, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<BackgroundJob> {
     return this.readable(principal, id);
   }
@@ -178,10 +179,7 @@ export class JobsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Cancel a job: dequeued if it had not started, signaled if running, noop if finished' })
   @ApiOkResponse({ standardSchema: CancelResponseSchema })
-  @(errors[400])
-  @(errors[401])
-  @(errors[403])
-  @(errors[404])
+  @oneJobErrors
   async cancel(
     @CurrentPrincipal() principal: Principal,
     @Param('id', { schema: JobIdParamSchema }) id: string,
@@ -196,10 +194,7 @@ export class JobsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Run a DeadLetter job again' })
   @ApiOkResponse({ standardSchema: JobResponseSchema })
-  @(errors[400])
-  @(errors[401])
-  @(errors[403])
-  @(errors[404])
+  @oneJobErrors
   @ApiConflictResponse({ description: 'The job is not in DeadLetter', standardSchema: ErrorResponseSchema })
   async retry(@CurrentPrincipal() principal: Principal, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<BackgroundJob> {
     const job = await this.readable(principal, id);
@@ -210,10 +205,7 @@ export class JobsController {
   @Get(':id/history')
   @ApiOperation({ summary: 'The status changes of a job, oldest first' })
   @ApiOkResponse({ standardSchema: HistoryResponseSchema })
-  @(errors[400])
-  @(errors[401])
-  @(errors[403])
-  @(errors[404])
+  @oneJobErrors
   async history(@CurrentPrincipal() principal: Principal, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<JobExecutionLog[]> {
     await this.readable(principal, id);
     return this.jobs.history(id);
