@@ -1,10 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import type { Repository } from 'typeorm';
+import { In, type Repository } from 'typeorm';
 import { BackgroundJob } from './entities/background-job.entity.js';
 import { JobExecutionLog } from './entities/job-execution-log.entity.js';
-import { InvalidJobInputError, JobNotFoundError, JobNotRetryableError, QueueUnavailableError } from './errors/service-errors.js';
+import {
+  InvalidJobInputError,
+  JobNotDeletableError,
+  JobNotFoundError,
+  JobNotRetryableError,
+  QueueUnavailableError,
+} from './errors/service-errors.js';
 import { JobEventBus } from './events/job-event.bus.js';
 import { JobHandlerRegistry } from './handlers/job-handler.registry.js';
 import type { CancelOptions, CancelOutcome, EnqueueOptions, JobScope, ListJobsFilter } from './interfaces/enqueue-options.interface.js';
@@ -167,6 +173,39 @@ export class BackgroundJobsService {
       throw error;
     }
     return queued.job;
+  }
+
+  /**
+   * Retries every `DeadLetter` job among `ids` and/or of `type` (at most 1000 at a
+   * time); returns how many went back to the queue.
+   */
+  async retryDeadLetters(filter: { ids?: string[]; type?: string }, opts: { by?: string } = {}): Promise<number> {
+    filter.ids?.forEach((id) => assertJobId(id));
+    const where = {
+      status: 'DeadLetter' as const,
+      ...(filter.ids ? { id: In(filter.ids) } : {}),
+      ...(filter.type !== undefined ? { type: filter.type } : {}),
+    };
+    const jobs = await this.jobs.find({ where, select: { id: true }, order: { createdAt: 'ASC' }, take: 1000 });
+    let retried = 0;
+    for (const { id } of jobs) {
+      try {
+        await this.retry(id, opts);
+        retried++;
+      } catch (error) {
+        // Retried or deleted by someone else meanwhile: not ours to count.
+        if (!(error instanceof JobNotRetryableError || error instanceof JobNotFoundError)) throw error;
+      }
+    }
+    return retried;
+  }
+
+  /** Deletes a finished job with its audit rows: `JobNotDeletableError` while it can still change. */
+  async delete(id: string): Promise<void> {
+    assertJobId(id);
+    if (await this.store.deleteFinished(id)) return;
+    const job = await this.get(id);
+    throw new JobNotDeletableError(id, job.status === 'Canceled' ? 'Canceled but its handler is still running' : job.status);
   }
 
   /** One job; `JobNotFoundError` when there is none. */

@@ -41,6 +41,11 @@ export class JobAccessPolicy {
     return this.isAdmin(principal) || this.owns(principal, job);
   }
 
+  /** Acts on many jobs at once or removes history: deleting jobs, retrying the dead letters in bulk. */
+  canManage(principal: Principal): boolean {
+    return this.isAdmin(principal);
+  }
+
   /**
    * The jobs a list may show: `null` for all of them, otherwise those matching at
    * least one scope. Must agree with `canRead`.

@@ -33,6 +33,17 @@ export class JobNotRetryableError extends Error {
   }
 }
 
+/** Only finished jobs (whose handler, if any, has returned) can be deleted. */
+export class JobNotDeletableError extends Error {
+  constructor(
+    readonly jobId: string,
+    readonly status: string,
+  ) {
+    super(`Job ${jobId} is ${status}; only finished jobs (Completed, Canceled and stopped, DeadLetter) can be deleted`);
+    this.name = 'JobNotDeletableError';
+  }
+}
+
 /** A server the engine needs did not answer; nothing was changed (HTTP 503). */
 export abstract class DependencyUnavailableError extends Error {
   constructor(what: string, consequence: string, cause: unknown) {

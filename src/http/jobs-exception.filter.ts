@@ -4,6 +4,7 @@ import { AccessDeniedError, PayloadTooLargeError, UnauthenticatedError } from '.
 import {
   DependencyUnavailableError,
   InvalidJobInputError,
+  JobNotDeletableError,
   JobNotFoundError,
   JobNotRetryableError,
   UnknownJobTypeError,
@@ -24,6 +25,7 @@ const STATUS_OF_ERROR: ReadonlyArray<[abstract new (...args: never[]) => Error, 
   [AccessDeniedError, HttpStatus.FORBIDDEN],
   [JobNotFoundError, HttpStatus.NOT_FOUND],
   [JobNotRetryableError, HttpStatus.CONFLICT],
+  [JobNotDeletableError, HttpStatus.CONFLICT],
   [PayloadTooLargeError, HttpStatus.PAYLOAD_TOO_LARGE],
   [DependencyUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
 ];

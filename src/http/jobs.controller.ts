@@ -2,6 +2,7 @@ import {
   applyDecorators,
   Body,
   Controller,
+  Delete,
   Get,
   HttpCode,
   HttpStatus,
@@ -21,6 +22,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -50,6 +52,9 @@ import {
   JobTypesResponseSchema,
   ListJobsQuerySchema,
   MAX_PAYLOAD_BYTES,
+  RetryDeadLettersResponseSchema,
+  RetryDeadLettersSchema,
+  type RetryDeadLettersBody,
   SubmitJobSchema,
   type CancelJobBody,
   type ListJobsQuery,
@@ -132,6 +137,22 @@ export class JobsController {
     }));
   }
 
+  // Declared before `:id/retry`, which would otherwise take "dead-letter" for an id.
+  @Post('dead-letter/retry')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Retry DeadLetter jobs in bulk: those among `ids` and/or of `type`, or all (admin)' })
+  @ApiOkResponse({ standardSchema: RetryDeadLettersResponseSchema })
+  @(errors[400])
+  @(errors[401])
+  @(errors[403])
+  async retryDeadLetters(
+    @CurrentPrincipal() principal: Principal,
+    @Body({ schema: RetryDeadLettersSchema }) body: RetryDeadLettersBody,
+  ): Promise<{ retried: number }> {
+    if (!this.policy.canManage(principal)) throw new AccessDeniedError('retrying dead letters in bulk needs role admin');
+    return { retried: await this.jobs.retryDeadLetters(body ?? {}, { by: principal.id }) };
+  }
+
   @Post()
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ summary: 'Submit a job, owned by the caller (and its tenant)' })
@@ -209,6 +230,20 @@ export class JobsController {
   async history(@CurrentPrincipal() principal: Principal, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<JobExecutionLog[]> {
     await this.readable(principal, id);
     return this.jobs.history(id);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a finished job and its history (admin)' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @oneJobErrors
+  @ApiConflictResponse({ description: 'The job is not finished', standardSchema: ErrorResponseSchema })
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id', { schema: JobIdParamSchema }) id: string): Promise<void> {
+    if (!this.policy.canManage(principal)) {
+      await this.readable(principal, id); // 404 for a job that does not exist, 403 for one the caller may not read
+      throw new AccessDeniedError(`deleting job ${id} needs role admin`);
+    }
+    await this.jobs.delete(id);
   }
 
   /** The job, if the principal may read it (403 otherwise, 404 when there is none). */

@@ -51,6 +51,21 @@ export const CancelJobSchema = z
   .optional();
 export type CancelJobBody = z.infer<typeof CancelJobSchema>;
 
+/** `POST /jobs/dead-letter/retry`: the DeadLetter jobs among `ids` and/or of `type`; all of them when empty. */
+export const RetryDeadLettersSchema = z
+  .strictObject(
+    {
+      ids: z.array(JobIdSchema).max(1000, { error: 'at most 1000 ids at a time' }).optional(),
+      type: jobType.optional(),
+    },
+    objectBody('{ "ids": ["…"], "type": "…" }'),
+  )
+  .optional()
+  .meta({ id: 'RetryDeadLetters' });
+export type RetryDeadLettersBody = z.infer<typeof RetryDeadLettersSchema>;
+
+export const RetryDeadLettersResponseSchema = z.object({ retried: z.number().int() }).meta({ id: 'RetriedDeadLetters' });
+
 /** A whole number from `min` to `max` in a query string. */
 const queryInt = (min: number, max: number) =>
   z

@@ -188,6 +188,19 @@ export class JobTransitionStore {
     await this.run(undefined, `DELETE FROM background_jobs WHERE id = $1 AND status = 'Pending'`, [jobId]);
   }
 
+  /** Deletes a finished job (and, by cascade, its audit rows); false when it is not finished or not there. */
+  async deleteFinished(jobId: string): Promise<boolean> {
+    const rows = await this.run(
+      undefined,
+      `WITH del AS (DELETE FROM background_jobs
+                    WHERE id = $1 AND status IN ('Completed', 'Canceled', 'DeadLetter') AND completed_at IS NOT NULL
+                    RETURNING id)
+       SELECT id FROM del`,
+      [jobId],
+    );
+    return rows.length > 0;
+  }
+
   /** Reads one job, or null. */
   async find(jobId: string): Promise<BackgroundJob | null> {
     const rows = await this.run(undefined, `SELECT ${this.selectList} FROM background_jobs WHERE id = $1`, [jobId]);
