@@ -3,11 +3,12 @@ import { InvalidJobInputError } from './errors/service-errors.js';
 import type { ListJobsFilter } from './interfaces/enqueue-options.interface.js';
 import { JOB_PRIORITIES, JOB_STATUSES, type JobPriority } from './job-status.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The shape of a job id: a UUID. */
+export const JOB_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether `id` has the shape of a job id (a UUID). */
 export function isJobId(id: unknown): id is string {
-  return typeof id === 'string' && UUID.test(id);
+  return typeof id === 'string' && JOB_ID_PATTERN.test(id);
 }
 
 /** Job ids are UUIDs; anything else is refused before a query is made. */

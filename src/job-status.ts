@@ -44,11 +44,6 @@ export const DEQUEUEABLE_STATUSES: readonly JobStatus[] = ['Pending', 'Queued', 
 /** Statuses in which nothing more happens on its own (cancel is a `noop`). */
 export const SETTLED_STATUSES: readonly JobStatus[] = ['Completed', 'Canceled', 'DeadLetter'];
 
-/** The statuses a given target may be reached from. */
-export function sourcesOf(to: JobStatus): JobStatus[] {
-  return JOB_STATUSES.filter((from) => ALLOWED_TRANSITIONS[from].includes(to));
-}
-
 /** BullMQ priorities: 1 is taken first. Every job gets one so that order is consistent. */
 export const QUEUE_PRIORITY: Readonly<Record<JobPriority, number>> = {
   Critical: 1,

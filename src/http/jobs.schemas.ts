@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../background-jobs.constants.js';
 import { JOB_PRIORITIES, JOB_STATUSES, type JobPriority, type JobStatus } from '../job-status.js';
+import { JOB_ID_PATTERN } from '../job-input.validation.js';
 
 /**
  * The request schemas of the REST API, in zod. Each one validates (through Nest's
@@ -14,8 +15,6 @@ export const MAX_PAYLOAD_BYTES = 256 * 1024;
 /** Longest `delayMs` accepted: one year. */
 export const MAX_DELAY_MS = 365 * 24 * 3600 * 1000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const objectBody = (what: string) => ({
   error: (issue: { code: string }) => (issue.code === 'invalid_type' ? `the body must be a JSON object: ${what}` : undefined),
 });
@@ -23,10 +22,10 @@ const objectBody = (what: string) => ({
 const UUID_EXAMPLE = '3f0c8a52-6d0e-4a8e-9d7e-0c5b1e2f4a61';
 
 /** A job id (a UUID) in a body. */
-export const JobIdSchema = z.string().regex(UUID, { error: `must be a job id (a UUID such as ${UUID_EXAMPLE})` });
+export const JobIdSchema = z.string().regex(JOB_ID_PATTERN, { error: `must be a job id (a UUID such as ${UUID_EXAMPLE})` });
 
 /** The `:id` of a route. */
-export const JobIdParamSchema = z.string().regex(UUID, { error: `the id in the path must be a job id (a UUID such as ${UUID_EXAMPLE})` });
+export const JobIdParamSchema = z.string().regex(JOB_ID_PATTERN, { error: `the id in the path must be a job id (a UUID such as ${UUID_EXAMPLE})` });
 
 const jobType = z.string({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a string: the name of a registered job type' : undefined) }).min(1).max(200);
 

@@ -58,11 +58,6 @@ export class JobQueues implements OnApplicationShutdown {
     return withTimeout(this.get(queueName).getJobState(queueJobId));
   }
 
-  /** Resolves when the queue can take jobs. */
-  async ready(queueName: string): Promise<void> {
-    await withTimeout(this.get(queueName).waitUntilReady());
-  }
-
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();

@@ -133,17 +133,6 @@ export class QueueBackend {
   createEventPublisher(name: string): EventPublisher {
     return this.builders.publisher(name);
   }
-
-  /** Where the queue lives, for logs: never includes a password. */
-  describe(): string {
-    const url = new URL(this.options.url);
-    const where = `${url.hostname}:${url.port || (this.options.backend === 'redis' ? 6379 : 5432)}${url.pathname}`;
-    const scope =
-      this.options.backend === 'redis'
-        ? `prefix ${this.options.prefix ?? DEFAULT_REDIS_PREFIX}`
-        : `schema ${this.options.schema ?? DEFAULT_PG_QUEUE_SCHEMA}`;
-    return `${this.options.backend} ${where} (${scope})`;
-  }
 }
 
 /** ioredis options from a `redis://` or `rediss://` URL. */
